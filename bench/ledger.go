@@ -1,0 +1,240 @@
+package bench
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// LedgerConfig sizes a Ledger.
+type LedgerConfig struct {
+	// Subscribers is the number of consumers (> 0).
+	Subscribers int
+	// Events is the number of events the run can publish, at most.
+	Events uint64
+	// Keys is the number of ordering keys (> 0).
+	Keys int
+	// Window is the width of a time window. If zero, 1s.
+	Window time.Duration
+	// Span is how long the run can last (publishing plus drain); windows
+	// are allocated to cover it, and later observations fall in the last.
+	Span time.Duration
+}
+
+// A Ledger accounts for every delivery of a run: which (subscriber, event)
+// pairs arrived, how often, in what order per subscriber and key, and with
+// what latency. Memory is one bit per event per subscriber plus fixed-size
+// histograms; nothing is kept per delivery.
+//
+// Publish and Deliver are safe for concurrent use, take no locks and do not
+// allocate (the first delivery into a time window allocates that window's
+// histogram once).
+type Ledger struct {
+	cfg     LedgerConfig
+	words   uint64     // bitset words per subscriber
+	seen    []uint64   // subscribers × words bits: delivered at least once
+	maxSeen []atomic.Uint64 // per subscriber and key: highest seq seen + 1
+	subs    []subCounts
+	paths   [numPaths]paddedInt64
+
+	published  paddedInt64
+	unexpected paddedInt64
+	start      time.Time
+	latency    *Recorder
+	windows    []window
+}
+
+type subCounts struct {
+	delivered, unique, outOfOrder atomic.Int64
+	_                             [40]byte
+}
+
+type window struct {
+	published  atomic.Int64 // events due in the window
+	delivered  atomic.Int64 // deliveries observed in the window
+	firstOfDue atomic.Int64 // first deliveries of events due in the window
+	latency    atomic.Pointer[Recorder]
+}
+
+// windowSigfigs is the precision of per-window histograms: 1% is ample for
+// plots and windowed thresholds, at a tenth of the memory of 3 digits.
+const windowSigfigs = 2
+
+// NewLedger returns an empty Ledger for cfg.
+func NewLedger(cfg LedgerConfig) (*Ledger, error) {
+	if cfg.Subscribers <= 0 || cfg.Keys <= 0 {
+		return nil, fmt.Errorf("ledger: subscribers and keys must be > 0, got %d and %d", cfg.Subscribers, cfg.Keys)
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = time.Second
+	}
+	words := (cfg.Events + 63) / 64
+	n := int(cfg.Span/cfg.Window) + 2
+	return &Ledger{
+		cfg:     cfg,
+		words:   words,
+		seen:    make([]uint64, uint64(cfg.Subscribers)*words),
+		maxSeen: make([]atomic.Uint64, cfg.Subscribers*cfg.Keys),
+		subs:    make([]subCounts, cfg.Subscribers),
+		latency: NewRecorder(histHighest, 3),
+		windows: make([]window, n),
+	}, nil
+}
+
+// Start sets the run's time zero. Call it once, before the first Publish.
+func (l *Ledger) Start(t time.Time) { l.start = t }
+
+// Started returns the run's time zero.
+func (l *Ledger) Started() time.Time { return l.start }
+
+// Publish records that ev was handed to the producer. Call it before the
+// producer's Publish, so that no delivery can precede it.
+func (l *Ledger) Publish(ev Event) {
+	l.published.Add(1)
+	l.windowAt(ev.Due).published.Add(1)
+}
+
+// Deliver records one delivery. It implements Sink.
+func (l *Ledger) Deliver(d Delivery) {
+	sub := d.Subscriber
+	if sub < 0 || sub >= l.cfg.Subscribers || d.Seq >= uint64(l.published.Load()) ||
+		int(d.Key) >= l.cfg.Keys || d.Path >= numPaths {
+		l.unexpected.Add(1)
+		return
+	}
+	sc := &l.subs[sub]
+	sc.delivered.Add(1)
+	at := d.At.Sub(l.start)
+	w := l.windowAt(at)
+	w.delivered.Add(1)
+
+	bit := uint64(1) << (d.Seq & 63)
+	if atomic.OrUint64(&l.seen[uint64(sub)*l.words+d.Seq>>6], bit)&bit != 0 {
+		return // a duplicate
+	}
+	sc.unique.Add(1)
+	l.paths[d.Path].Add(1)
+	lat := at - d.Due
+	l.latency.RecordDuration(lat)
+	w.recorder().RecordDuration(lat)
+	l.windowAt(d.Due).firstOfDue.Add(1)
+
+	// Out of order: a first delivery below the highest seq this subscriber
+	// already saw on the key.
+	ms := &l.maxSeen[sub*l.cfg.Keys+int(d.Key)]
+	for {
+		m := ms.Load()
+		if m > d.Seq+1 {
+			sc.outOfOrder.Add(1)
+			break
+		}
+		if ms.CompareAndSwap(m, d.Seq+1) {
+			break
+		}
+	}
+}
+
+func (l *Ledger) windowAt(t time.Duration) *window {
+	i := int(t / l.cfg.Window)
+	if i < 0 {
+		i = 0
+	}
+	if i >= len(l.windows) {
+		i = len(l.windows) - 1
+	}
+	return &l.windows[i]
+}
+
+func (w *window) recorder() *Recorder {
+	if r := w.latency.Load(); r != nil {
+		return r
+	}
+	r := NewRecorder(histHighest, windowSigfigs)
+	if w.latency.CompareAndSwap(nil, r) {
+		return r
+	}
+	return w.latency.Load()
+}
+
+// Published returns how many events were published so far.
+func (l *Ledger) Published() int64 { return l.published.Load() }
+
+// Complete reports whether every published event reached every subscriber.
+func (l *Ledger) Complete() bool {
+	want := l.published.Load()
+	for i := range l.subs {
+		if l.subs[i].unique.Load() < want {
+			return false
+		}
+	}
+	return true
+}
+
+// Latency returns the recorder of first-delivery latencies, in µs.
+func (l *Ledger) Latency() *Recorder { return l.latency }
+
+// Counts returns the delivery counts so far (DESIGN 'What is measured').
+func (l *Ledger) Counts() Events {
+	e := Events{Published: l.published.Load(), Unexpected: l.unexpected.Load()}
+	e.Expected = e.Published * int64(l.cfg.Subscribers)
+	for i := range l.subs {
+		e.Delivered += l.subs[i].delivered.Load()
+		e.Unique += l.subs[i].unique.Load()
+		e.OutOfOrder += l.subs[i].outOfOrder.Load()
+	}
+	e.Lost = e.Expected - e.Unique
+	e.Duplicates = e.Delivered - e.Unique
+	return e
+}
+
+// SubscriberCounts returns the counts of each subscriber.
+func (l *Ledger) SubscriberCounts() []SubscriberEvents {
+	pub := l.published.Load()
+	out := make([]SubscriberEvents, len(l.subs))
+	for i := range l.subs {
+		s := &l.subs[i]
+		d, u := s.delivered.Load(), s.unique.Load()
+		out[i] = SubscriberEvents{Delivered: d, Unique: u, Lost: pub - u, Duplicates: d - u, OutOfOrder: s.outOfOrder.Load()}
+	}
+	return out
+}
+
+// PathCounts returns first deliveries per path, for paths that delivered.
+func (l *Ledger) PathCounts() map[string]int64 {
+	out := map[string]int64{}
+	for p := range numPaths {
+		if n := l.paths[p].Load(); n > 0 {
+			out[p.String()] = n
+		}
+	}
+	return out
+}
+
+// Windows returns the time series up to and including the window holding
+// end (a time since Start).
+func (l *Ledger) Windows(end time.Duration) []Window {
+	n := min(int(end/l.cfg.Window)+1, len(l.windows))
+	out := make([]Window, 0, n)
+	subs := int64(l.cfg.Subscribers)
+	for i := range n {
+		w := &l.windows[i]
+		pub := w.published.Load()
+		row := Window{
+			T:         (time.Duration(i) * l.cfg.Window).Seconds(),
+			Published: pub,
+			Delivered: w.delivered.Load(),
+			Lost:      pub*subs - w.firstOfDue.Load(),
+		}
+		if r := w.latency.Load(); r != nil {
+			h := r.Histogram()
+			row.Count = h.TotalCount()
+			row.P50 = usToMs(h.ValueAtQuantile(50))
+			row.P99 = usToMs(h.ValueAtQuantile(99))
+			row.Max = usToMs(r.Max())
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func usToMs(us int64) float64 { return float64(us) / 1000 }

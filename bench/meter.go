@@ -1,0 +1,185 @@
+package bench
+
+import (
+	"net"
+	"sync/atomic"
+)
+
+// A Counter names one of the overhead counters of a Meter.
+type Counter int
+
+// Overhead counters. Targets count what applies to them; the rest stay 0.
+const (
+	// Requests counts every HTTP request either side made: failed
+	// attempts, empty polls, 304s, long-poll holds, WebSocket upgrades.
+	Requests Counter = iota
+	// Retries counts delivery attempts after the first.
+	Retries
+	// EmptyPolls counts polls that returned no event (304s included).
+	EmptyPolls
+	// NotModified counts 304 answers to conditional polls.
+	NotModified
+	// Reconnects counts client reconnections after the first connect.
+	Reconnects
+	// Rejected counts deliveries the consumer refused as not authentic
+	// (bad signature or timestamp).
+	Rejected
+	// Exhausted counts deliveries the producer gave up on (retries ran
+	// out, endpoint disabled).
+	Exhausted
+	// Frames counts WebSocket messages sent by the server.
+	Frames
+	// SlowConsumers counts consumers disconnected for a full send queue.
+	SlowConsumers
+	// ContinuityLost counts resumes the server could not serve from its
+	// buffer.
+	ContinuityLost
+	numCounters
+)
+
+var counterNames = [numCounters]string{
+	Requests:       "requests",
+	Retries:        "retries",
+	EmptyPolls:     "empty_polls",
+	NotModified:    "not_modified",
+	Reconnects:     "reconnects",
+	Rejected:       "rejected",
+	Exhausted:      "exhausted",
+	Frames:         "frames",
+	SlowConsumers:  "slow_consumers",
+	ContinuityLost: "continuity_lost",
+}
+
+func (c Counter) String() string {
+	if c >= 0 && c < numCounters {
+		return counterNames[c]
+	}
+	return "unknown"
+}
+
+// paddedInt64 keeps each counter on its own cache line so that counters
+// bumped from different cores do not contend.
+type paddedInt64 struct {
+	atomic.Int64
+	_ [56]byte
+}
+
+// A Meter counts a run's overhead: requests and pattern counters, bytes on
+// the wire and TCP connections. All methods are safe for concurrent use and
+// do not allocate, except the wrappers.
+type Meter struct {
+	counters  [numCounters]paddedInt64
+	written   paddedInt64 // bytes written by either end
+	read      paddedInt64 // bytes read by either end (a cross-check)
+	opened    paddedInt64 // connections dialled
+	open      paddedInt64 // dialled connections currently open
+	peak      paddedInt64 // most dialled connections open at once
+	accepted  paddedInt64 // connections accepted by metered listeners
+	connected paddedInt64 // accepted connections currently open
+}
+
+// NewMeter returns a Meter with every count at zero.
+func NewMeter() *Meter { return new(Meter) }
+
+// Add adds n to counter c.
+func (m *Meter) Add(c Counter, n int64) { m.counters[c].Add(n) }
+
+// Inc adds one to counter c.
+func (m *Meter) Inc(c Counter) { m.counters[c].Add(1) }
+
+// Get returns the value of counter c.
+func (m *Meter) Get(c Counter) int64 { return m.counters[c].Load() }
+
+// Traffic is a snapshot of the Meter's wire counts.
+type Traffic struct {
+	// Bytes is every byte written on a metered connection by either end.
+	// On loopback each byte is written once and read once, so this is the
+	// traffic on the wire, headers and frames included; BytesRead is the
+	// same traffic seen by the reading ends, kept as a cross-check.
+	Bytes, BytesRead int64
+	// Connections counts the TCP connections dialled; Peak the most open
+	// at once. Accepted counts the server ends (equal to Connections
+	// when every dial is metered and reaches a metered listener).
+	Connections, Peak, Accepted int64
+}
+
+// Traffic returns the wire counts so far.
+func (m *Meter) Traffic() Traffic {
+	return Traffic{
+		Bytes:       m.written.Load(),
+		BytesRead:   m.read.Load(),
+		Connections: m.opened.Load(),
+		Peak:        m.peak.Load(),
+		Accepted:    m.accepted.Load(),
+	}
+}
+
+// Dialed wraps a connection the client side opened: its bytes are counted
+// and it counts as an opened connection until Close.
+func (m *Meter) Dialed(c net.Conn) net.Conn {
+	m.opened.Add(1)
+	n := m.open.Add(1)
+	for {
+		p := m.peak.Load()
+		if n <= p || m.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	return &meteredConn{Conn: c, m: m, dialed: true}
+}
+
+// Accepted wraps a connection the server side accepted: its bytes are
+// counted; it is not counted as a connection again.
+func (m *Meter) Accepted(c net.Conn) net.Conn {
+	m.accepted.Add(1)
+	m.connected.Add(1)
+	return &meteredConn{Conn: c, m: m}
+}
+
+// Listener wraps l so that every accepted connection is metered.
+func (m *Meter) Listener(l net.Listener) net.Listener {
+	return &meteredListener{Listener: l, m: m}
+}
+
+type meteredListener struct {
+	net.Listener
+	m *Meter
+}
+
+func (l *meteredListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return l.m.Accepted(c), nil
+}
+
+type meteredConn struct {
+	net.Conn
+	m      *Meter
+	dialed bool
+	closed atomic.Bool
+}
+
+func (c *meteredConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.m.read.Add(int64(n))
+	return n, err
+}
+
+func (c *meteredConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.m.written.Add(int64(n))
+	return n, err
+}
+
+func (c *meteredConn) Close() error {
+	if c.closed.CompareAndSwap(false, true) {
+		if c.dialed {
+			c.m.open.Add(-1)
+		} else {
+			c.m.connected.Add(-1)
+		}
+	}
+	return c.Conn.Close()
+}
