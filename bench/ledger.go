@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // LedgerConfig sizes a Ledger.
@@ -231,6 +233,9 @@ func (l *Ledger) Windows(end time.Duration) []Window {
 			row.P50 = usToMs(h.ValueAtQuantile(50))
 			row.P99 = usToMs(h.ValueAtQuantile(99))
 			row.Max = usToMs(r.Max())
+			if enc, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
+				row.HDR = string(enc)
+			}
 		}
 		out = append(out, row)
 	}

@@ -121,6 +121,10 @@ type Window struct {
 	P50       float64 `json:"p50"`
 	P99       float64 `json:"p99"`
 	Max       float64 `json:"max"`
+	// HDR is the window's latency histogram (µs, 2 significant digits),
+	// encoded as Latency.HDR, so windowed percentiles over any multiple
+	// of the window can be recomputed from results.json.
+	HDR string `json:"hdr,omitempty"`
 }
 
 // FaultWindow is a fault as it was applied on the run's timeline (seconds).

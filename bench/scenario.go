@@ -28,6 +28,8 @@ type Scenario struct {
 	Window   Duration    `json:"window"`
 	Stream   StreamSpec  `json:"stream"`
 	Patterns PatternList `json:"patterns"`
+	// Faults is the fault timeline, applied identically to every pattern.
+	Faults []FaultSpec `json:"faults,omitempty"`
 	// Thresholds maps a pattern name, or "all", to threshold expressions.
 	Thresholds map[string][]string `json:"thresholds,omitempty"`
 }
@@ -102,6 +104,11 @@ func (s *Scenario) Validate() error {
 	}
 	if len(s.Patterns) == 0 {
 		errs = append(errs, errors.New("patterns: at least one pattern is needed"))
+	}
+	for i, f := range s.Faults {
+		if err := f.Validate(s.Duration.D()); err != nil {
+			errs = append(errs, fmt.Errorf("faults[%d]: %w", i, err))
+		}
 	}
 	seen := map[string]bool{}
 	for _, p := range s.Patterns {
