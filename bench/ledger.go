@@ -33,8 +33,8 @@ type LedgerConfig struct {
 // histogram once).
 type Ledger struct {
 	cfg     LedgerConfig
-	words   uint64     // bitset words per subscriber
-	seen    []uint64   // subscribers × words bits: delivered at least once
+	words   uint64          // bitset words per subscriber
+	seen    []uint64        // subscribers × words bits: delivered at least once
 	maxSeen []atomic.Uint64 // per subscriber and key: highest seq seen + 1
 	subs    []subCounts
 	paths   [numPaths]paddedInt64
