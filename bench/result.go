@@ -125,6 +125,8 @@ type Window struct {
 	// encoded as Latency.HDR, so windowed percentiles over any multiple
 	// of the window can be recomputed from results.json.
 	HDR string `json:"hdr,omitempty"`
+	// Faults lists the kinds of the faults acting during the window.
+	Faults []string `json:"faults,omitempty"`
 }
 
 // FaultWindow is a fault as it was applied on the run's timeline (seconds).

@@ -104,6 +104,7 @@ type run struct {
 	ledger  *Ledger
 	meter   *Meter
 	lag     *Recorder
+	faults  *FaultTimeline
 	prod    Producer
 	events  uint64
 	elapsed time.Duration
@@ -120,7 +121,8 @@ func (r *Runner) runOne(ctx context.Context, sc *Scenario, t Target, idx, total 
 	if err != nil {
 		return nil, err
 	}
-	ru := &run{sc: sc, target: t, ledger: ledger, meter: NewMeter(), lag: NewRecorder(histHighest, 3), events: events}
+	ru := &run{sc: sc, target: t, ledger: ledger, meter: NewMeter(), lag: NewRecorder(histHighest, 3), events: events,
+		faults: NewFaultTimeline(sc.Faults, sc.Seed, sc.Duration.D())}
 	log := r.logger().With("pattern", t.Name())
 
 	cpu0 := cpuTime()
@@ -130,6 +132,7 @@ func (r *Runner) runOne(ctx context.Context, sc *Scenario, t Target, idx, total 
 		Meter:       ru.meter,
 		Seed:        sc.Seed,
 		Logger:      log,
+		Faults:      ru.faults,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
@@ -137,6 +140,7 @@ func (r *Runner) runOne(ctx context.Context, sc *Scenario, t Target, idx, total 
 	ru.prod = prod
 	start := time.Now()
 	ledger.Start(start)
+	ru.faults.Start(start)
 
 	stopProgress := r.startProgress(ru, idx, total)
 	phase := &stopProgress.phase
@@ -221,7 +225,7 @@ func (ru *run) result(drain string, cpu time.Duration) *PatternResult {
 		Subscribers: ru.ledger.SubscriberCounts(),
 		Paths:       ru.ledger.PathCounts(),
 		Windows:     ru.ledger.Windows(ru.elapsed),
-		Faults:      []FaultWindow{},
+		Faults:      ru.faults.Windows(ru.elapsed),
 		Thresholds:  []Verdict{},
 		Overhead: Overhead{
 			Requests:         m.Get(Requests),
@@ -237,6 +241,7 @@ func (ru *run) result(drain string, cpu time.Duration) *PatternResult {
 			CPUMicrosPerEvt:  per(float64(cpu.Microseconds())),
 		},
 	}
+	markFaults(pr.Windows, pr.Faults, ru.sc.Window.D().Seconds())
 	lag := ru.lag.Histogram()
 	pr.PublishLag = Lag{
 		P50: usToMs(lag.ValueAtQuantile(50)),
@@ -284,4 +289,17 @@ func latencyOf(h *hdrhistogram.Histogram, maxUs int64) Latency {
 		l.HDR = string(enc)
 	}
 	return l
+}
+
+// markFaults records in each window the kinds of the faults that act
+// during any part of it.
+func markFaults(ws []Window, faults []FaultWindow, width float64) {
+	for i := range ws {
+		from, to := ws[i].T, ws[i].T+width
+		for _, f := range faults {
+			if f.At < to && (f.At+f.For > from || f.For == 0 && f.At >= from) {
+				ws[i].Faults = append(ws[i].Faults, f.Kind)
+			}
+		}
+	}
 }

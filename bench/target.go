@@ -45,6 +45,9 @@ type Env struct {
 	Seed uint64
 	// Logger receives diagnostics. Never nil.
 	Logger *slog.Logger
+	// Faults is the run's fault plan (nil: none). Its clock starts when
+	// publishing starts, after Start returns.
+	Faults *FaultTimeline
 }
 
 // Path says by which route a delivery reached the consumer. Single-path
