@@ -1,0 +1,106 @@
+package faultproxy
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/hookbench/hookbench/bench"
+)
+
+// startPoll is how often the scheduler looks whether the run's clock has
+// started. Elapsed is one atomic load, so polling costs nothing worth
+// counting, and the moments are still placed on the clock's real start:
+// only a moment at 0 can fire up to startPoll late.
+const startPoll = 2 * time.Millisecond
+
+// An action is a moment at which the proxy acts on every live link: a
+// reset, or the start of a blackhole window (which stalls the links that
+// carry no data in it, and so are not caught by the readers' check).
+type action struct {
+	at   time.Duration // offset on the run's clock
+	kind string        // bench.FaultReset or bench.FaultBlackhole
+	end  time.Duration // a blackhole's end; 0: the end of the run
+}
+
+// scheduleOf returns the plan's actions in time order.
+func scheduleOf(t *bench.FaultTimeline) []action {
+	var out []action
+	for _, m := range t.Moments(bench.FaultReset) {
+		out = append(out, action{at: m, kind: bench.FaultReset})
+	}
+	for _, f := range t.Specs(bench.FaultBlackhole) {
+		a := action{at: f.At.D(), kind: bench.FaultBlackhole}
+		if f.For > 0 {
+			a.end = f.At.D() + f.For.D()
+		}
+		out = append(out, a)
+	}
+	// Moments are in order per fault only; several faults interleave.
+	slices.SortStableFunc(out, func(x, y action) int { return cmp.Compare(x.at, y.at) })
+	return out
+}
+
+// schedule waits for the run's clock to start, then performs each action
+// at its moment, until the Proxy closes.
+func (p *Proxy) schedule(acts []action) {
+	start, ok := p.waitStart()
+	if !ok {
+		return
+	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for _, a := range acts {
+		if d := time.Until(start.Add(a.at)); d > 0 {
+			timer.Reset(d)
+			select {
+			case <-p.ctx.Done():
+				return
+			case <-timer.C:
+			}
+		}
+		p.act(a, time.Since(start))
+	}
+}
+
+// waitStart returns the run clock's time zero once it has started, or
+// false when the Proxy closes first.
+func (p *Proxy) waitStart() (time.Time, bool) {
+	tick := time.NewTicker(startPoll)
+	defer tick.Stop()
+	for {
+		now := time.Now()
+		if off, ok := p.faults.Elapsed(now); ok {
+			return now.Add(-off), true
+		}
+		select {
+		case <-p.ctx.Done():
+			return time.Time{}, false
+		case <-tick.C:
+		}
+	}
+}
+
+// act performs a at offset now on the run's clock.
+func (p *Proxy) act(a action, now time.Duration) {
+	links := p.live()
+	switch a.kind {
+	case bench.FaultReset:
+		n := 0
+		for _, l := range links {
+			if l.abort(true) {
+				n++
+			}
+		}
+		p.stats.resets.Add(uint64(n))
+		p.log.Debug("faultproxy: reset", "at", a.at, "links", n)
+	case bench.FaultBlackhole:
+		if a.end > 0 && now >= a.end {
+			return // the window passed before the clock was seen to start
+		}
+		for _, l := range links {
+			l.stall()
+		}
+		p.log.Debug("faultproxy: blackhole", "at", a.at, "links", len(links))
+	}
+}
