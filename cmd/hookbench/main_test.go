@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookbench/hookbench/bench"
+)
+
+// hookbench runs the command line in-process and returns its exit code and
+// output.
+func hookbench(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = runContext(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func readResults(t *testing.T, dir string) *bench.Result {
+	t.Helper()
+	r, err := bench.ReadResult(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestRunWebhookEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := hookbench(t, context.Background(), "run", "compare", "--patterns", "webhook",
+		"--duration", "2s", "--rate", "200/s", "--subscribers", "2", "--out", dir, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	if !strings.Contains(out, "webhook") || !strings.Contains(out, filepath.Join(dir, "results.json")) {
+		t.Errorf("summary does not show the pattern and the results path:\n%s", out)
+	}
+	r := readResults(t, dir)
+	if len(r.Patterns) != 1 || r.Partial {
+		t.Fatalf("patterns %d partial %v", len(r.Patterns), r.Partial)
+	}
+	p := r.Patterns[0]
+	// Poisson arrivals at 200/s for 2s: 400 ± a few sd (20).
+	if p.Events.Published < 300 || p.Events.Published > 500 {
+		t.Errorf("published %d events, want about 400", p.Events.Published)
+	}
+	if p.Events.Lost != 0 || p.Events.Unique != p.Events.Expected || p.Events.Expected != 2*p.Events.Published || !p.Valid {
+		t.Errorf("events %+v", p.Events)
+	}
+	if p.Latency.HDR == "" || p.Latency.P50 <= 0 || p.Overhead.Requests < p.Events.Expected || p.Overhead.Bytes == 0 ||
+		p.Overhead.Connections == 0 || len(p.Windows) < 2 || p.PublishLag.Max <= 0 {
+		t.Errorf("fields not filled: latency %+v overhead %+v windows %d lag %+v", p.Latency, p.Overhead, len(p.Windows), p.PublishLag)
+	}
+	var sc bench.Scenario
+	if err := json.Unmarshal(r.Scenario, &struct {
+		Name *string `json:"name"`
+		Seed *uint64 `json:"seed"`
+	}{&sc.Name, &sc.Seed}); err != nil || sc.Name != "compare" {
+		t.Errorf("scenario %s: %v", r.Scenario, err)
+	}
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"zero rate", []string{"run", "--rate", "0/s"}, "rate"},
+		{"bad rate", []string{"run", "--rate", "fast"}, "N/s"},
+		{"bad duration", []string{"run", "--duration", "5"}, "duration"},
+		{"negative duration", []string{"run", "--duration", "-1s"}, "duration"},
+		{"no subscribers", []string{"run", "--subscribers", "0"}, "subscribers"},
+		{"unknown pattern", []string{"run", "--patterns", "carrier-pigeon"}, "carrier-pigeon"},
+		{"unknown scenario", []string{"run", "nope"}, "nope"},
+		{"two scenarios", []string{"run", "a", "b"}, "at most one"},
+		{"unknown format", []string{"run", "--format", "pdf"}, "pdf"},
+		{"unknown flag", []string{"run", "--frobnicate"}, "frobnicate"},
+		{"unknown command", []string{"frobnicate"}, "frobnicate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := hookbench(t, context.Background(), append(tt.args, "--out", t.TempDir())...)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, exitUsage, errs)
+			}
+			if !strings.Contains(errs, tt.want) || strings.Contains(errs, "goroutine") {
+				t.Errorf("stderr does not say what to fix (%q):\n%s", tt.want, errs)
+			}
+			if n := strings.Count(strings.TrimSpace(errs), "\n"); n > 2 {
+				t.Errorf("error is %d lines long:\n%s", n+1, errs)
+			}
+		})
+	}
+}
+
+func TestRunInterruptedWritesPartialResults(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	code, out, errs := hookbench(t, ctx, "run", "--duration", "30s", "--rate", "50/s", "--out", dir)
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("interrupt took %v to stop the run", el)
+	}
+	r := readResults(t, dir)
+	if !r.Partial || len(r.Patterns) != 1 || !r.Patterns[0].Partial {
+		t.Fatalf("results not marked partial: partial=%v patterns=%d", r.Partial, len(r.Patterns))
+	}
+	if !strings.Contains(out, "partial") {
+		t.Errorf("stdout does not say the results are partial:\n%s", out)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := hookbench(t, context.Background(), "version")
+	if code != exitOK || !strings.HasPrefix(out, "hookbench ") {
+		t.Fatalf("exit %d: %q", code, out)
+	}
+}
+
+func TestMain(m *testing.M) {
+	// Runs write into hookbench-out only when a test forgets --out; keep
+	// the package directory clean either way.
+	code := m.Run()
+	os.RemoveAll("hookbench-out")
+	os.Exit(code)
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/targets/webhook"
+)
+
+// A pattern is one entry of the CLI's table of delivery patterns: how to
+// make its default options and how to build its target from them.
+type pattern struct {
+	name    string
+	summary string
+	// options returns a pointer to the pattern's options with defaults
+	// filled; scenario files decode into it.
+	options func() any
+	// target builds the pattern's Target from options made by options.
+	target func(opts any) (bench.Target, error)
+}
+
+// patternTable is the one table of patterns (no init() registries).
+type patternTable []pattern
+
+func builtinPatterns() patternTable {
+	return patternTable{
+		{
+			name:    "webhook",
+			summary: "signed HTTP POST per event per subscriber, retries with backoff",
+			options: func() any { o := webhook.DefaultOptions(); return &o },
+			target: func(opts any) (bench.Target, error) {
+				return webhook.New(*opts.(*webhook.Options)), nil
+			},
+		},
+	}
+}
+
+func (t patternTable) lookup(name string) (pattern, bool) {
+	i := slices.IndexFunc(t, func(p pattern) bool { return p.name == name })
+	if i < 0 {
+		return pattern{}, false
+	}
+	return t[i], true
+}
+
+func (t patternTable) names() []string {
+	out := make([]string, len(t))
+	for i, p := range t {
+		out[i] = p.name
+	}
+	return out
+}
+
+// targets builds one target per pattern of sc, in order.
+func (t patternTable) targets(sc *bench.Scenario) ([]bench.Target, error) {
+	out := make([]bench.Target, 0, len(sc.Patterns))
+	for _, ps := range sc.Patterns {
+		p, ok := t.lookup(ps.Name)
+		if !ok {
+			return nil, usagef("unknown pattern %q (known: %s)", ps.Name, strings.Join(t.names(), ", "))
+		}
+		opts := ps.Options
+		if opts == nil {
+			opts = p.options()
+		}
+		tg, err := p.target(opts)
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("pattern %s: %w", ps.Name, err))
+		}
+		out = append(out, tg)
+	}
+	return out, nil
+}
