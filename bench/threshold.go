@@ -73,7 +73,7 @@ func ParseThreshold(expr string) (Threshold, error) {
 func parseThreshold(expr string) (t Threshold, scoped bool, err error) {
 	sc := &exprScanner{s: expr}
 	t = Threshold{Expr: strings.TrimSpace(expr), Pattern: AllPatterns}
-	pattern, m, err := sc.target()
+	pattern, m, _, err := sc.target()
 	if err != nil {
 		return Threshold{}, false, err
 	}
@@ -141,11 +141,11 @@ func (sc *exprScanner) name() string {
 }
 
 // target reads "[PATTERN:] METRIC" and returns the pattern ("" when
-// absent) and the metric.
-func (sc *exprScanner) target() (string, metricDef, error) {
+// absent), the metric and the offset of its name.
+func (sc *exprScanner) target() (string, metricDef, int, error) {
 	sc.space()
 	if sc.i == len(sc.s) {
-		return "", metricDef{}, sc.errorf(sc.i, `empty threshold: want [PATTERN:] METRIC OP VALUE, such as "p99 < 200ms"`)
+		return "", metricDef{}, 0, sc.errorf(sc.i, `empty expression: want [PATTERN:] METRIC OP VALUE, such as "p99 < 200ms"`)
 	}
 	start := sc.i
 	word := sc.name()
@@ -153,7 +153,7 @@ func (sc *exprScanner) target() (string, metricDef, error) {
 	pattern := ""
 	if sc.peek() == ':' {
 		if word == "" {
-			return "", metricDef{}, sc.errorf(sc.i, "expected a pattern name before ':'")
+			return "", metricDef{}, 0, sc.errorf(sc.i, "expected a pattern name before ':'")
 		}
 		pattern = word
 		sc.i++
@@ -162,14 +162,14 @@ func (sc *exprScanner) target() (string, metricDef, error) {
 		word = sc.name()
 	}
 	if word == "" {
-		return "", metricDef{}, sc.errorf(sc.i, "expected a metric name, found %s", sc.found())
+		return "", metricDef{}, 0, sc.errorf(sc.i, "expected a metric name, found %s", sc.found())
 	}
 	m, ok := lookupMetric(word)
 	if !ok {
-		return "", metricDef{}, sc.errorf(start, "%s", unknownName("metric", word, ThresholdMetrics()))
+		return "", metricDef{}, 0, sc.errorf(start, "%s", unknownName("metric", word, ThresholdMetrics()))
 	}
 	sc.space()
-	return pattern, m, nil
+	return pattern, m, start, nil
 }
 
 // window reads an optional "[DURATION]".

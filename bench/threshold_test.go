@@ -72,8 +72,8 @@ func TestParseThresholdErrors(t *testing.T) {
 		offset int
 		reason string // a part of the reason
 	}{
-		{"empty", "", 0, "empty threshold"},
-		{"blank", "   ", 3, "empty threshold"},
+		{"empty", "", 0, "empty expression"},
+		{"blank", "   ", 3, "empty expression"},
 		{"unknown metric", "bogus < 1", 0, `unknown metric "bogus" (metrics: published expected`},
 		{"misspelt metric", "latency_p99 < 1", 0, `unknown metric "latency_p99"`},
 		{"typo suggests", "lsot == 0", 0, "did you mean lost?"},
