@@ -140,3 +140,25 @@ func TestSignerAllocs(t *testing.T) {
 		t.Fatalf("AppendSignature+Verify allocate %v times per run, want 0", allocs)
 	}
 }
+
+// Verify rejects, and never panics on, whatever a peer sends.
+func FuzzVerify(f *testing.F) {
+	f.Add(vecID, strconv.Itoa(vecTS), vecSig, vecBody)
+	f.Add("", "", "", "")
+	f.Add(vecID, "99999999999999999999", "v1, v1,,", "x")
+	s, err := NewSigner(vecSecret)
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := time.Unix(vecTS, 0)
+	f.Fuzz(func(t *testing.T, id, ts, sig, body string) {
+		err := s.Verify([]byte(id), []byte(ts), []byte(sig), []byte(body), now)
+		valid := id == vecID && ts == strconv.Itoa(vecTS) && body == vecBody && strings.Contains(" "+sig+" ", " "+vecSig+" ")
+		if valid && err != nil {
+			t.Fatalf("valid message rejected: %v", err)
+		}
+		if err == nil && (id != vecID || body != vecBody) {
+			t.Fatalf("forged message (id %q, body %q) accepted", id, body)
+		}
+	})
+}

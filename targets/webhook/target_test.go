@@ -251,6 +251,34 @@ func TestRetryScheduleRunsOut(t *testing.T) {
 	r.check(want{lost: n, requests: 4 * n, retries: 3 * n, exhausted: n})
 }
 
+func TestTimeoutIsRetried(t *testing.T) {
+	opts := fast()
+	opts.Timeout = bench.Duration(50 * time.Millisecond)
+	tg := New(opts)
+	release := make(chan struct{})
+	var calls atomic.Int32
+	tg.Respond = func(int, uint64) Reply {
+		if calls.Add(1) == 1 {
+			<-release // hang past the sender's timeout
+			return Reply{Status: 500}
+		}
+		return Reply{}
+	}
+	r := start(t, tg, 1, 1)
+	t.Cleanup(func() { close(release) }) // before Close, which waits for the handler
+	r.publish(events(t, 1))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.prod.Drain(ctx); err != nil {
+		t.Fatalf("Drain: %v", err)
+	}
+	r.check(want{unique: 1, requests: 2, retries: 1})
+	// The timed-out connection is not reused.
+	if got := r.meter.Traffic().Connections; got != 2 {
+		t.Errorf("connections = %d, want 2", got)
+	}
+}
+
 func TestDrainWaitsForRetries(t *testing.T) {
 	opts := Options{Retry: Retry{Base: bench.Duration(time.Hour), Cap: bench.Duration(time.Hour)}}
 	tg := New(opts)

@@ -70,6 +70,11 @@ func (w *worker) attempt(j job) {
 // retry schedules j's next attempt no earlier than floor from now, or gives
 // it up when its attempts are spent or the endpoint is disabled.
 func (w *worker) retry(j job, floor time.Duration) {
+	if w.p.closed.Load() {
+		// Close may have caused the failure by closing the connection: the
+		// job is dropped, not given up.
+		return
+	}
 	b := w.p.backoff
 	if j.attempts >= b.attempts {
 		w.p.giveUp(1)
