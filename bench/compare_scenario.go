@@ -38,8 +38,8 @@ func (e *ScenarioMismatchError) Error() string {
 	for i, d := range e.Differences {
 		parts[i] = d.String()
 	}
-	return "the results come from different scenarios, which differ in " + strings.Join(parts, ", ") +
-		"; only duration and seed may differ (force the comparison to compare them anyway)"
+	return "the results come from different scenarios: they differ in " + strings.Join(parts, ", ") +
+		", and only duration and seed may"
 }
 
 // ignoredScenarioField reports whether a top-level scenario field may

@@ -85,6 +85,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage or invalid scenario,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(
 		newRunCmd(a),
+		newCompareCmd(a),
 		newVersionCmd(a),
 	)
 	return root
