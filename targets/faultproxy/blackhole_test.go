@@ -2,6 +2,7 @@ package faultproxy
 
 import (
 	"errors"
+	"net"
 	"os"
 	"testing"
 	"time"
@@ -64,4 +65,43 @@ func TestBlackhole(t *testing.T) {
 	// A peer that gives up frees its side; the other peer is not told.
 	inside.Close()
 	eventually(t, "the stalled link to end", func() bool { return p.Stats().Live == 2 })
+}
+
+// TestBlackholeIdleLink: a link idle when the window opens is stalled by
+// the scheduler, so a server push in the window never arrives (what a
+// WebSocket client must detect by ping/pong) and the server's write
+// succeeds.
+func TestBlackholeIdleLink(t *testing.T) {
+	const at = 100 * time.Millisecond
+	push := make(chan struct{})
+	pushed := make(chan error, 1)
+	srv := newServer(t, func(c net.Conn) error {
+		select {
+		case <-push:
+		case <-time.After(5 * time.Second): // the test failed early
+			return nil
+		}
+		_, err := c.Write([]byte("push"))
+		pushed <- err
+		_, err = c.Read(make([]byte, 1)) // until the test ends
+		return err
+	})
+	p, tl := startProxy(t, srv.addr(), bench.FaultSpec{Kind: bench.FaultBlackhole, At: bench.Duration(at)})
+	c := dial(t, p)
+	eventually(t, "the upstream connection", func() bool { return srv.accepted.Load() == 1 })
+	start := time.Now()
+	tl.Start(start)
+	eventually(t, "the idle link to stall", func() bool { return p.Stats().Blackholed == 1 })
+	if d := time.Since(start); d < at {
+		t.Errorf("stalled after %v, before the window at %v", d, at)
+	}
+	close(push)
+	if err := <-pushed; err != nil {
+		t.Errorf("server write = %v, want it accepted", err)
+	}
+	c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	if _, err := c.Read(make([]byte, 4)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("client read = %v, want a timeout", err)
+	}
+	eventually(t, "the push to be discarded", func() bool { return p.Stats().BytesDiscarded == 4 })
 }

@@ -48,14 +48,20 @@ func TestNeedsProxy(t *testing.T) {
 // echo server and back: without network faults the bytes are unchanged.
 func TestPassthrough(t *testing.T) {
 	tests := []struct {
-		name  string
-		specs []bench.FaultSpec
+		name    string
+		specs   []bench.FaultSpec
+		delayed bool
 	}{
-		{"no plan", nil},
+		{"no plan", nil, false},
 		// Application faults are the targets' business: the proxy ignores them.
-		{"application faults", []bench.FaultSpec{{Kind: bench.FaultErrors, P: 1}, {Kind: bench.FaultOutage}}},
+		{"application faults", []bench.FaultSpec{{Kind: bench.FaultErrors, P: 1}, {Kind: bench.FaultOutage}}, false},
 		// A window that has not begun yet changes nothing.
-		{"later latency", []bench.FaultSpec{{Kind: bench.FaultLatency, At: ms(9000), Delay: ms(500)}}},
+		{"later latency", []bench.FaultSpec{{Kind: bench.FaultLatency, At: ms(9000), Delay: ms(500)}}, false},
+		// Jitter as large as the delay and a bucket: every chunk waits, none overtakes.
+		{"jitter and bandwidth", []bench.FaultSpec{
+			{Kind: bench.FaultLatency, Delay: ms(2), Jitter: ms(2)},
+			{Kind: bench.FaultBandwidth, Rate: 200 << 20},
+		}, true},
 	}
 	const size = 8 << 20
 	payload := make([]byte, size)
@@ -86,8 +92,11 @@ func TestPassthrough(t *testing.T) {
 				t.Fatalf("got %d bytes, checksum differs: %v", len(got), sha256.Sum256(got) != want)
 			}
 			st := p.Stats()
-			if st.Connections != 1 || st.BytesUp != size || st.BytesDown != size || st.BytesDelayed != 0 {
-				t.Errorf("Stats = %+v", st)
+			if st.Connections != 1 || st.BytesUp != size || st.BytesDown != size {
+				t.Errorf("Stats = %+v, want %d bytes each way on 1 connection", st, size)
+			}
+			if want := map[bool]uint64{true: 2 * size}[tt.delayed]; st.BytesDelayed != want {
+				t.Errorf("BytesDelayed = %d, want %d", st.BytesDelayed, want)
 			}
 			// Both ends half-closed: the link ends by itself.
 			eventually(t, "the link to end", func() bool { return p.Stats().Live == 0 })
