@@ -89,10 +89,10 @@ func (p *Proxy) act(a action, now time.Duration) {
 		n := 0
 		for _, l := range links {
 			if l.abort(true) {
+				p.stats.resets.Add(1)
 				n++
 			}
 		}
-		p.stats.resets.Add(uint64(n))
 		p.log.Debug("faultproxy: reset", "at", a.at, "links", n)
 	case bench.FaultBlackhole:
 		if a.end > 0 && now >= a.end {
