@@ -90,16 +90,21 @@ func (l *Ledger) Start(t time.Time) { l.start = t }
 func (l *Ledger) Started() time.Time { return l.start }
 
 // Publish records that ev was handed to the producer. Call it before the
-// producer's Publish, so that no delivery can precede it.
-func (l *Ledger) Publish(ev Event) {
+// producer's Publish, so that no delivery can precede it. Events beyond the
+// ledger's capacity (LedgerConfig.Events) are refused with an error.
+func (l *Ledger) Publish(ev Event) error {
+	if ev.Seq >= l.cfg.Events {
+		return fmt.Errorf("ledger: event seq %d beyond the %d events it was sized for", ev.Seq, l.cfg.Events)
+	}
 	l.published.Add(1)
 	l.windowAt(ev.Due).published.Add(1)
+	return nil
 }
 
 // Deliver records one delivery. It implements Sink.
 func (l *Ledger) Deliver(d Delivery) {
 	sub := d.Subscriber
-	if sub < 0 || sub >= l.cfg.Subscribers || d.Seq >= uint64(l.published.Load()) ||
+	if sub < 0 || sub >= l.cfg.Subscribers || d.Seq >= uint64(l.published.Load()) || d.Seq >= l.cfg.Events ||
 		int(d.Key) >= l.cfg.Keys || d.Path >= numPaths {
 		l.unexpected.Add(1)
 		return

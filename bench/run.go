@@ -125,7 +125,7 @@ func (r *Runner) runOne(ctx context.Context, sc *Scenario, t Target, idx, total 
 		faults: NewFaultTimeline(sc.Faults, sc.Seed, sc.Duration.D())}
 	log := r.logger().With("pattern", t.Name())
 
-	cpu0 := cpuTime()
+	cpu0 := CPUTime()
 	prod, err := t.Start(ctx, Env{
 		Subscribers: sc.Subscribers,
 		Sink:        ledger,
@@ -166,7 +166,7 @@ func (r *Runner) runOne(ctx context.Context, sc *Scenario, t Target, idx, total 
 	}
 	cerr := prod.Close()
 	ru.elapsed = time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := CPUTime() - cpu0
 	stopProgress.stop()
 
 	pr := ru.result(drain, cpu)
@@ -197,7 +197,9 @@ func (ru *run) publish(ctx context.Context) (interrupted bool, err error) {
 			return true, nil
 		}
 		ru.lag.RecordDuration(time.Since(due))
-		ru.ledger.Publish(ev)
+		if err := ru.ledger.Publish(ev); err != nil {
+			return false, err
+		}
 		if err := ru.prod.Publish(ev); err != nil {
 			return false, fmt.Errorf("publish seq %d: %w", ev.Seq, err)
 		}
