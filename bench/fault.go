@@ -104,5 +104,11 @@ func (f FaultSpec) Validate(duration time.Duration) error {
 	if f.Jitter < 0 || f.Every < 0 {
 		errs = append(errs, fmt.Errorf("fault %s: jitter and every must be >= 0", f.Kind))
 	}
+	if f.Every > 0 && f.Every.D() < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("fault %s: every must be >= 10ms, got %v", f.Kind, f.Every))
+	}
+	if f.Kind == FaultLatency && f.Jitter > f.Delay {
+		errs = append(errs, fmt.Errorf("fault latency: jitter (%v) must not exceed delay (%v)", f.Jitter, f.Delay))
+	}
 	return errors.Join(errs...)
 }

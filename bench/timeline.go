@@ -17,19 +17,30 @@ type FaultTimeline struct {
 	specs []FaultSpec
 	seed  uint64
 	run   time.Duration
-	start atomic.Pointer[time.Time]
+	start   atomic.Pointer[time.Time]
+	started chan struct{}
 }
 
 // NewFaultTimeline places specs on a run that publishes for run.
 func NewFaultTimeline(specs []FaultSpec, seed uint64, run time.Duration) *FaultTimeline {
-	return &FaultTimeline{specs: specs, seed: seed, run: run}
+	return &FaultTimeline{specs: specs, seed: seed, run: run, started: make(chan struct{})}
 }
 
-// Start sets the run's time zero; before it, no fault is active.
+// Start sets the run's time zero; before it, no fault is active. Only the
+// first call counts.
 func (t *FaultTimeline) Start(at time.Time) {
-	if t != nil {
-		t.start.Store(&at)
+	if t != nil && t.start.CompareAndSwap(nil, &at) {
+		close(t.started)
 	}
+}
+
+// Started returns a channel closed when the run's clock starts. For a nil
+// timeline it is nil (it never fires).
+func (t *FaultTimeline) Started() <-chan struct{} {
+	if t == nil {
+		return nil
+	}
+	return t.started
 }
 
 // Elapsed returns at as an offset on the run's clock, and false before
@@ -135,7 +146,9 @@ func (t *FaultTimeline) Moments(kind string) []time.Duration {
 
 // Hit draws a deterministic Bernoulli(p) decision for the given keys (for
 // instance event seq, subscriber, attempt). The same seed and keys always
-// give the same answer, whichever pattern asks.
+// give the same answer, whichever pattern asks. Callers that draw for
+// several purposes put a distinct salt first among the keys, so the draws
+// are independent.
 func (t *FaultTimeline) Hit(p float64, keys ...uint64) bool {
 	if t == nil || p <= 0 {
 		return false

@@ -94,3 +94,18 @@ func TestMarkFaults(t *testing.T) {
 		t.Fatalf("windows %+v", ws)
 	}
 }
+
+func TestFaultTimelineStarted(t *testing.T) {
+	tl := NewFaultTimeline(nil, 1, time.Second)
+	select {
+	case <-tl.Started():
+		t.Fatal("Started fired before Start")
+	default:
+	}
+	tl.Start(time.Now())
+	tl.Start(time.Now().Add(time.Hour)) // ignored
+	<-tl.Started()
+	if off, ok := tl.Elapsed(time.Now()); !ok || off > time.Minute {
+		t.Fatalf("Elapsed = %v %v: the second Start moved the clock", off, ok)
+	}
+}
