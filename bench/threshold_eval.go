@@ -119,12 +119,14 @@ func CheckThresholds(ths []Threshold, patterns []string, window time.Duration) e
 type runGeometry struct {
 	window      time.Duration
 	subscribers int64
+	patterns    []string // the scenario's, in no particular order
 }
 
 func geometryOf(r *Result) (runGeometry, error) {
 	var sc struct {
-		Window      Duration `json:"window"`
-		Subscribers int64    `json:"subscribers"`
+		Window      Duration                   `json:"window"`
+		Subscribers int64                      `json:"subscribers"`
+		Patterns    map[string]json.RawMessage `json:"patterns"`
 	}
 	if len(r.Scenario) > 0 {
 		if err := json.Unmarshal(r.Scenario, &sc); err != nil {
@@ -132,6 +134,9 @@ func geometryOf(r *Result) (runGeometry, error) {
 		}
 	}
 	g := runGeometry{window: sc.Window.D(), subscribers: sc.Subscribers}
+	for name := range sc.Patterns {
+		g.patterns = append(g.patterns, name)
+	}
 	if g.window <= 0 {
 		g.window = time.Second
 	}
@@ -153,10 +158,12 @@ func geometryOf(r *Result) (runGeometry, error) {
 // of the first failing span.
 //
 // A latency threshold on a pattern that delivered nothing fails (with value
-// 0): no data is never a pass. A threshold naming a pattern not in r, or
-// with a window that does not fit the run's, cannot be evaluated: it makes
-// ThresholdsOK false and is reported in the returned error, with every
-// other problem, as a *ThresholdError.
+// 0): no data is never a pass. So does, without a verdict, a threshold on
+// a pattern of the scenario that is not in r (a partial result). A
+// threshold naming a pattern not in the scenario, or with a window that
+// does not fit the run's, cannot be evaluated: it makes ThresholdsOK false
+// and is reported in the returned error, with every other problem, as a
+// *ThresholdError.
 func Evaluate(r *Result, ths []Threshold) error {
 	geo, err := geometryOf(r)
 	if err != nil {
@@ -171,15 +178,22 @@ func Evaluate(r *Result, ths []Threshold) error {
 		errs   []error
 		usable []Threshold
 	)
+	unjudged := false
 	for _, t := range ths {
 		perr, werr := t.CheckPatterns(names), t.CheckWindow(geo.window)
+		if perr != nil && werr == nil && slices.Contains(geo.patterns, t.Pattern) {
+			// A pattern of the scenario that did not run (the run was
+			// interrupted): the threshold fails, unjudged.
+			unjudged = true
+			continue
+		}
 		if perr != nil || werr != nil {
 			errs = append(errs, perr, werr)
 			continue
 		}
 		usable = append(usable, t)
 	}
-	ok := len(errs) == 0
+	ok := len(errs) == 0 && !unjudged
 	for i := range r.Patterns {
 		p := &r.Patterns[i]
 		p.Thresholds = []Verdict{}

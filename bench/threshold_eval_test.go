@@ -310,3 +310,17 @@ func TestEvaluateWindowsOfAnotherLayout(t *testing.T) {
 		t.Errorf("span at 4 = %+v, %v", spans[4], err)
 	}
 }
+
+func TestEvaluatePartialResult(t *testing.T) {
+	// The run was interrupted before polling ran: its thresholds fail,
+	// and that is no configuration error.
+	r := readFixture(t)
+	r.Partial = true
+	r.Patterns = r.Patterns[:1]
+	if err := Evaluate(r, mustThresholds(t, "unexpected == 0", "polling: lost == 0")); err != nil {
+		t.Fatal(err)
+	}
+	if r.ThresholdsOK || len(r.Patterns[0].Thresholds) != 1 || !r.Patterns[0].Thresholds[0].OK {
+		t.Errorf("ok %v, verdicts %+v", r.ThresholdsOK, r.Patterns[0].Thresholds)
+	}
+}
