@@ -1,0 +1,140 @@
+package websocket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+
+	"github.com/hookbench/hookbench/bench"
+)
+
+// Target is the websocket delivery pattern. It is safe for concurrent use;
+// each Start brings up a new server and new clients.
+type Target struct {
+	opts Options
+}
+
+var _ bench.Target = (*Target)(nil)
+
+// New returns the websocket Target with opts; zero fields take their
+// defaults. opts is checked by Start.
+func New(opts Options) *Target { return &Target{opts: opts} }
+
+// Name returns "websocket".
+func (t *Target) Name() string { return "websocket" }
+
+// Start brings up the server on a loopback port and env.Subscribers
+// clients, and returns once every client has subscribed. The returned
+// Producer is a *Producer; the caller must Close it. ctx bounds the
+// start-up only.
+func (t *Target) Start(ctx context.Context, env bench.Env) (bench.Producer, error) {
+	p, err := t.start(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// seedClients separates the clients' jitter from the engine's generators,
+// which derive from the same seed.
+const seedClients uint64 = 0x94d049bb133111eb
+
+// newRNG returns subscriber sub's jitter generator for the run's seed.
+func newRNG(seed uint64, sub int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, seedClients+uint64(sub)))
+}
+
+func (t *Target) start(ctx context.Context, env bench.Env) (*Producer, error) {
+	var errs []error
+	if err := t.opts.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if env.Subscribers <= 0 {
+		errs = append(errs, fmt.Errorf("websocket: subscribers must be > 0, got %d", env.Subscribers))
+	}
+	if env.Sink == nil || env.Meter == nil {
+		errs = append(errs, errors.New("websocket: env needs a Sink and a Meter"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("websocket: start: %w", err)
+	}
+	log := env.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	o := t.opts.withDefaults()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("websocket: listen: %w", err)
+	}
+	p := &Producer{
+		opts:      o,
+		hub:       newHub(o, env.Meter),
+		url:       "ws://" + ln.Addr().String() + streamPath,
+		serveDone: make(chan error, 1),
+	}
+	sv := &server{hub: p.hub, opts: o, meter: env.Meter, stats: &p.stats, log: log}
+	mux := http.NewServeMux()
+	mux.Handle("GET "+streamPath, sv)
+	p.srv = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: o.WriteTimeout.D(),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, c)
+		},
+	}
+	go func() { p.serveDone <- p.srv.Serve(env.Meter.Listener(ln)) }()
+
+	dialer := &net.Dialer{}
+	p.transport = &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return env.Meter.Dialed(c), nil
+		},
+	}
+	hc := &http.Client{Transport: p.transport}
+	var runCtx context.Context
+	runCtx, p.cancel = context.WithCancel(context.Background())
+	base := "http://" + ln.Addr().String()
+	for i := range env.Subscribers {
+		c := &client{
+			id:       i,
+			base:     base,
+			http:     hc,
+			opts:     o,
+			sink:     env.Sink,
+			meter:    env.Meter,
+			stats:    &p.stats,
+			log:      log,
+			rng:      newRNG(env.Seed, i),
+			stopping: &p.stopping,
+			stall:    newGate(),
+			ready:    make(chan error, 1),
+		}
+		p.clients = append(p.clients, c)
+		p.wg.Go(func() { c.run(runCtx) })
+	}
+	for _, c := range p.clients {
+		select {
+		case err = <-c.ready:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("websocket: start: %w", err), p.Close())
+		}
+	}
+	return p, nil
+}
