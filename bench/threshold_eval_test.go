@@ -324,3 +324,36 @@ func TestEvaluatePartialResult(t *testing.T) {
 		t.Errorf("ok %v, verdicts %+v", r.ThresholdsOK, r.Patterns[0].Thresholds)
 	}
 }
+
+func TestJudgeOperators(t *testing.T) {
+	// Spans with values 1, 3, 2: which hold, the worst value, and the
+	// first failing span, for every operator.
+	spans := []spanValue{{t: 0, v: 1}, {t: 1, v: 3}, {t: 2, v: 2}}
+	tests := []struct {
+		expr   string
+		ok     bool
+		worst  float64
+		window *float64
+	}{
+		{"lost[1s] < 3", false, 3, at(1)},
+		{"lost[1s] <= 3", true, 3, nil},
+		{"lost[1s] > 1", false, 1, at(0)},
+		{"lost[1s] >= 1", true, 1, nil},
+		{"lost[1s] == 2", false, 1, at(0)}, // 1 and 3 are as far from 2: the first is kept
+		{"lost[1s] != 3", false, 3, at(1)},
+		{"lost[1s] != 5", true, 3, nil},
+	}
+	for _, tt := range tests {
+		th, err := ParseThreshold(tt.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := judge(th, spans)
+		want := Verdict{Expr: tt.expr, OK: tt.ok, Value: tt.worst, Window: tt.window}
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		if string(g) != string(w) {
+			t.Errorf("%s: %s, want %s", tt.expr, g, w)
+		}
+	}
+}
