@@ -14,9 +14,9 @@ import (
 // The methods are safe for concurrent use. A nil *FaultTimeline is a plan
 // with no faults, so targets may call it unconditionally.
 type FaultTimeline struct {
-	specs []FaultSpec
-	seed  uint64
-	run   time.Duration
+	specs   []FaultSpec
+	seed    uint64
+	run     time.Duration
 	start   atomic.Pointer[time.Time]
 	started chan struct{}
 }

@@ -83,6 +83,9 @@ func TestRunUsageErrors(t *testing.T) {
 		{"unknown format", []string{"run", "--format", "pdf"}, "pdf"},
 		{"unknown flag", []string{"run", "--frobnicate"}, "frobnicate"},
 		{"unknown command", []string{"frobnicate"}, "frobnicate"},
+		{"unknown metric", []string{"run", "--threshold", "bogus < 1"}, "bogus"},
+		{"unit does not fit", []string{"run", "--threshold", "lost < 5ms"}, "lost"},
+		{"threshold on a pattern not run", []string{"run", "--threshold", "polling: p99 < 1s"}, "polling"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +96,7 @@ func TestRunUsageErrors(t *testing.T) {
 			if !strings.Contains(errs, tt.want) || strings.Contains(errs, "goroutine") {
 				t.Errorf("stderr does not say what to fix (%q):\n%s", tt.want, errs)
 			}
-			if n := strings.Count(strings.TrimSpace(errs), "\n"); n > 2 {
+			if n := strings.Count(strings.TrimSpace(errs), "\n"); n > 4 {
 				t.Errorf("error is %d lines long:\n%s", n+1, errs)
 			}
 		})
@@ -118,6 +121,34 @@ func TestRunInterruptedWritesPartialResults(t *testing.T) {
 	}
 	if !strings.Contains(out, "partial") {
 		t.Errorf("stdout does not say the results are partial:\n%s", out)
+	}
+}
+
+func TestRunThresholds(t *testing.T) {
+	tests := []struct {
+		expr string
+		code int
+	}{
+		{"p99 < 1us", exitThresholds},
+		{"lost == 0", exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			dir := t.TempDir()
+			code, out, errs := hookbench(t, context.Background(), "run", "--duration", "1s", "--rate", "100/s",
+				"--subscribers", "1", "--out", dir, "--threshold", tt.expr)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errs)
+			}
+			r := readResults(t, dir)
+			v := r.Patterns[0].Thresholds
+			if len(v) != 1 || v[0].Expr != tt.expr || v[0].OK != (tt.code == exitOK) || r.ThresholdsOK != v[0].OK {
+				t.Fatalf("verdicts %+v, thresholds_ok %v", v, r.ThresholdsOK)
+			}
+			if tt.code == exitThresholds && v[0].Value <= 0.001 {
+				t.Errorf("failing verdict carries value %v, want the measured p99", v[0].Value)
+			}
+		})
 	}
 }
 

@@ -23,6 +23,7 @@ type runFlags struct {
 	seed        uint64
 	out         string
 	formats     []string
+	thresholds  []string
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -54,6 +55,7 @@ goes to stdout and results to the output folder.`,
 	fl.IntVar(&f.subscribers, "subscribers", 0, "number of subscribers (default: the scenario's)")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the stream and of every random decision (default: the scenario's)")
 	fl.StringVarP(&f.out, "out", "o", "", "output folder (default hookbench-out/<scenario>-<UTC time>)")
+	fl.StringArrayVarP(&f.thresholds, "threshold", "t", nil, "add a threshold (repeatable): 'lost == 0', 'websocket: p99 < 50ms', 'p99[10s] < 200ms'")
 	fl.StringSliceVar(&f.formats, "format", []string{"json"}, "output formats, comma-separated: json")
 	return cmd
 }
@@ -131,6 +133,17 @@ func (a *app) run(ctx context.Context, cmd *cobra.Command, name string, f *runFl
 	if err := sc.Validate(); err != nil {
 		return usageErr(err)
 	}
+	ths, err := bench.ParseThresholds(sc.Thresholds, f.thresholds)
+	if err != nil {
+		return usageErr(err)
+	}
+	names := make([]string, len(sc.Patterns))
+	for i, p := range sc.Patterns {
+		names[i] = p.Name
+	}
+	if err := bench.CheckThresholds(ths, names, sc.Window.D()); err != nil {
+		return usageErr(err)
+	}
 	for _, format := range f.formats {
 		if format != "json" {
 			return usagef("--format: unknown format %q (known: json)", format)
@@ -152,6 +165,9 @@ func (a *app) run(ctx context.Context, cmd *cobra.Command, name string, f *runFl
 	res, runErr := r.Run(ctx, sc, targets)
 	if res == nil {
 		return runErr
+	}
+	if err := bench.Evaluate(res, ths); err != nil {
+		runErr = errors.Join(runErr, err)
 	}
 	path := filepath.Join(dir, "results.json")
 	if err := res.WriteFile(path); err != nil {
