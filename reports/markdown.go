@@ -1,0 +1,85 @@
+package reports
+
+import (
+	"io"
+	"strings"
+
+	"github.com/hookbench/hookbench/bench"
+)
+
+// Markdown writes r as a Markdown report (GitHub-flavoured tables), for a
+// CI job summary or a pull-request comment: the headline comparison, the
+// threshold verdicts, the fault windows with the loss during each, and the
+// verdict on each claim the scenario lists.
+func Markdown(w io.Writer, r *bench.Result) error {
+	m, err := newModel(r)
+	if err != nil {
+		return err
+	}
+	return writeMarkdown(w, m)
+}
+
+func writeMarkdown(w io.Writer, m *model) error {
+	d := buildDocument(m)
+	var b strings.Builder
+	b.WriteString("# " + mdEscape(d.title) + "\n\n")
+	if d.description != "" {
+		b.WriteString(mdEscape(d.description) + "\n\n")
+	}
+	b.WriteString(mdEscape(d.meta) + "\n\n")
+	if d.verdict != "" {
+		b.WriteString("**" + d.verdict + "**\n\n")
+	}
+	for _, n := range d.notes {
+		b.WriteString("> ⚠️ " + mdEscape(n) + "\n")
+	}
+	if len(d.notes) > 0 {
+		b.WriteString("\n")
+	}
+	for _, s := range d.sections {
+		b.WriteString("## " + s.title + "\n\n")
+		if s.intro != "" {
+			b.WriteString(mdEscape(s.intro) + "\n\n")
+		}
+		writeMarkdownTable(&b, s.table)
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+	return err
+}
+
+func writeMarkdownTable(b *strings.Builder, t docTable) {
+	line := func(cells []cell) {
+		b.WriteString("|")
+		for _, c := range cells {
+			b.WriteString(" " + mdCell(c) + " |")
+		}
+		b.WriteString("\n")
+	}
+	line(t.header)
+	b.WriteString("|")
+	for i := range t.header {
+		if i < len(t.right) && t.right[i] {
+			b.WriteString("---:|")
+		} else {
+			b.WriteString("---|")
+		}
+	}
+	b.WriteString("\n")
+	for _, r := range t.rows {
+		line(r)
+	}
+}
+
+func mdCell(c cell) string {
+	if c.code {
+		return "`" + strings.ReplaceAll(c.text, "|", `\|`) + "`"
+	}
+	return strings.ReplaceAll(mdEscape(c.text), "|", `\|`)
+}
+
+// mdEscape escapes the characters that would start Markdown markup inside
+// a line of text.
+func mdEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;").Replace(s)
+}
