@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
@@ -92,13 +93,18 @@ func decodeLatency(p *bench.PatternResult) (*hdrhistogram.Histogram, error) {
 	return h, nil
 }
 
-// prepare computes everything the model derives lazily, after which the
-// model is read-only and safe for concurrent use by renderers.
+// prepare computes everything the model derives lazily, one goroutine per
+// pattern, after which the model is read-only and safe for concurrent use
+// by renderers.
 func (m *model) prepare() {
+	var wg sync.WaitGroup
 	for i := range m.r.Patterns {
-		_, _ = m.histogram(i) // an error is kept and returned to each plot
-		m.timeSeries(i)
+		wg.Go(func() {
+			_, _ = m.histogram(i) // an error is kept and returned to each plot
+			m.timeSeries(i)
+		})
 	}
+	wg.Wait()
 }
 
 // timeSeries returns pattern i's latency over time (timeSeries), computed

@@ -86,6 +86,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage or invalid scenario,
 	root.AddCommand(
 		newRunCmd(a),
 		newCompareCmd(a),
+		newReportCmd(a),
 		newVersionCmd(a),
 	)
 	return root
