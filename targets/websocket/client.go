@@ -212,9 +212,6 @@ func (c *client) disconnect(hold time.Duration) {
 // message to the next (and one connection to the next), so reading does
 // not allocate.
 func (c *client) read(ctx context.Context, cc *clientConn, buf []byte) ([]byte, error) {
-	if buf == nil {
-		buf = make([]byte, 0, 4096)
-	}
 	for {
 		if !c.stall.pass(ctx.Done()) {
 			return buf, errClosed
@@ -225,6 +222,9 @@ func (c *client) read(ctx context.Context, cc *clientConn, buf []byte) ([]byte, 
 		_, r, err := cc.ws.Reader(context.Background())
 		if err != nil {
 			return buf, err
+		}
+		if buf == nil {
+			buf = make([]byte, 0, 4096) // not before a message: idle clients stay small
 		}
 		if buf, err = readAll(r, buf[:0]); err != nil {
 			return buf, err
@@ -252,36 +252,38 @@ func readAll(r io.Reader, buf []byte) ([]byte, error) {
 	}
 }
 
-// handle processes one server message received at time at.
+// handle processes one server message, received at time at.
 func (c *client) handle(msg []byte, at time.Time) error {
-	kind, off, body, err := parseMessage(msg)
-	if err != nil {
-		return err
-	}
-	next := c.next.Load()
-	switch kind {
-	case kindContinuityLost:
-		// The events from next to off are gone: the ledger counts them
-		// as lost; here the discontinuity itself is counted.
-		c.meter.Inc(bench.ContinuityLost)
-		c.log.Info("websocket: continuity lost", "sub", c.id, "resumed_at", next, "first_available", off, "missed", off-min(off, next))
-		if off > next {
-			c.next.Store(off)
+	for len(msg) > 0 {
+		kind, off, body, rest, err := nextRecord(msg)
+		if err != nil {
+			return err
 		}
-		return nil
-	}
-	seq, key, due, err := bench.ParsePayload(body)
-	if err != nil {
-		return fmt.Errorf("offset %d: %w", off, err)
-	}
-	if off != next {
-		// The protocol has no gaps nor repeats; the ledger shows what
-		// this one costs, the log says where it happened.
-		c.log.Warn("websocket: offset out of sequence", "sub", c.id, "want", next, "got", off)
-	}
-	c.sink.Deliver(bench.Delivery{Subscriber: c.id, Seq: seq, Key: key, Due: due, At: at, Path: bench.PathPrimary})
-	if off >= next {
-		c.next.Store(off + 1)
+		msg = rest
+		next := c.next.Load()
+		if kind == kindContinuityLost {
+			// The events from next to off are gone: the ledger counts
+			// them as lost; here the discontinuity itself is counted.
+			c.meter.Inc(bench.ContinuityLost)
+			c.log.Info("websocket: continuity lost", "sub", c.id, "resumed_at", next, "first_available", off, "missed", off-min(off, next))
+			if off > next {
+				c.next.Store(off)
+			}
+			continue
+		}
+		seq, key, due, err := bench.ParsePayload(body)
+		if err != nil {
+			return fmt.Errorf("offset %d: %w", off, err)
+		}
+		if off != next {
+			// The protocol has no gaps nor repeats; the ledger shows
+			// what this one costs, the log says where it happened.
+			c.log.Warn("websocket: offset out of sequence", "sub", c.id, "want", next, "got", off)
+		}
+		c.sink.Deliver(bench.Delivery{Subscriber: c.id, Seq: seq, Key: key, Due: due, At: at, Path: bench.PathPrimary})
+		if off >= next {
+			c.next.Store(off + 1)
+		}
 	}
 	return nil
 }

@@ -51,13 +51,13 @@ func newHub(o Options, meter *bench.Meter) *hub {
 // never blocks on a session; the message is encoded once, outside the
 // lock, and shared (read-only) by the ring and every queue.
 func (h *hub) publish(ev bench.Event) error {
-	msg := bench.AppendPayload(newEventMessage(ev.Size), ev)
+	msg := bench.AppendPayload(newEventRecord(ev.Size), ev)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return errClosed
 	}
-	putOffset(msg, h.head)
+	sealRecord(msg, h.head)
 	h.ring[h.head%uint64(len(h.ring))] = msg
 	h.head++
 	for i := 0; i < len(h.live); {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -24,6 +25,24 @@ type server struct {
 	meter *bench.Meter
 	stats *stats
 	log   *slog.Logger
+	bufs  sync.Pool // *[]byte batch buffers, shared by the sessions
+}
+
+// batchBuf returns an empty buffer to pack records into; putBatchBuf
+// gives it back.
+func (sv *server) batchBuf() *[]byte {
+	if b, ok := sv.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, maxBatchBytes+4096)
+	return &b
+}
+
+func (sv *server) putBatchBuf(b *[]byte) {
+	if cap(*b) <= 2*maxBatchBytes { // not one grown by a huge record
+		*b = (*b)[:0]
+		sv.bufs.Put(b)
+	}
 }
 
 // connKey is the context key under which the http.Server's ConnContext
@@ -74,7 +93,7 @@ type session struct {
 	sub   int
 	conn  *websocket.Conn
 	raw   net.Conn      // the accepted TCP connection, for write deadlines
-	queue chan []byte   // live messages; filled by hub.publish
+	queue chan []byte   // live event records; filled by hub.publish
 	slow  chan struct{} // closed by the hub when queue was full
 	idx   int           // index in hub.live, -1 if not live; guarded by hub.mu
 
@@ -133,16 +152,9 @@ func (s *session) serve(readCtx context.Context, from uint64, p *pinger) (ending
 			return endShutdown, nil
 		case err != nil:
 			return endBroken, err
-		case lost:
-			if err := s.write(appendContinuityLost(nil, from)); err != nil {
-				return endBroken, err
-			}
 		}
-		for i, msg := range batch[:n] {
-			batch[i] = nil
-			if err := s.write(msg); err != nil {
-				return endBroken, err
-			}
+		if err := s.writeReplay(lost, from, batch[:n]); err != nil {
+			return endBroken, err
 		}
 		// Between batches, attend to everything but the queue, which is
 		// not fed before the session is live.
@@ -165,8 +177,8 @@ func (s *session) serve(readCtx context.Context, from uint64, p *pinger) (ending
 	for {
 		s.idle()
 		select {
-		case msg := <-s.queue:
-			if err := s.write(msg); err != nil {
+		case rec := <-s.queue:
+			if err := s.writeQueued(rec); err != nil {
 				return endBroken, err
 			}
 		case <-s.slow:
@@ -183,6 +195,56 @@ func (s *session) serve(readCtx context.Context, from uint64, p *pinger) (ending
 			}
 		}
 	}
+}
+
+// writeReplay sends the records of one catchUp in as few messages as
+// maxBatchBytes allows, after a continuity-lost record for next if lost.
+// It clears recs.
+func (s *session) writeReplay(lost bool, next uint64, recs [][]byte) error {
+	buf := s.sv.batchBuf()
+	defer s.sv.putBatchBuf(buf)
+	b := (*buf)[:0]
+	if lost {
+		b = appendContinuityLost(b, next)
+	}
+	for i, rec := range recs {
+		recs[i] = nil
+		b = append(b, rec...)
+		if len(b) >= maxBatchBytes {
+			if err := s.write(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
+	}
+	*buf = b
+	if len(b) == 0 {
+		return nil
+	}
+	return s.write(b)
+}
+
+// writeQueued sends rec and, in the same message, whatever else the queue
+// holds, up to maxBatchBytes: a writer that fell behind catches up with
+// one write instead of one per event. It never waits for more; a lone
+// record goes as it is, without a copy.
+func (s *session) writeQueued(rec []byte) error {
+	if len(s.queue) == 0 {
+		return s.write(rec)
+	}
+	buf := s.sv.batchBuf()
+	defer s.sv.putBatchBuf(buf)
+	b := append((*buf)[:0], rec...)
+	for more := true; more && len(b) < maxBatchBytes; {
+		select {
+		case rec := <-s.queue:
+			b = append(b, rec...)
+		default:
+			more = false
+		}
+	}
+	*buf = b
+	return s.write(b)
 }
 
 // write sends one message with a write deadline.

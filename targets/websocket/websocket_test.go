@@ -15,7 +15,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // testLogger logs warnings and worse to the test's output, so that a
 // protocol anomaly (an offset out of sequence) shows up in a failing run.
 func testLogger(t testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 type testWriter struct{ t testing.TB }
@@ -125,8 +125,10 @@ func TestDelivery(t *testing.T) {
 	if o.Requests != 4 || o.Connections != 4 || o.Reconnects != 0 {
 		t.Errorf("requests %d connections %d reconnects %d, want 4, 4, 0", o.Requests, o.Connections, o.Reconnects)
 	}
-	if got, want := o.Counters["frames"], ev.Expected; got != want {
-		t.Errorf("frames %d, want %d (one per delivery)", got, want)
+	// One message per delivery, or fewer when a writer packs what queued
+	// up while it was writing.
+	if got := o.Counters["frames"]; got < 1 || got > ev.Expected {
+		t.Errorf("frames %d, want between 1 and %d", got, ev.Expected)
 	}
 }
 

@@ -8,22 +8,26 @@ import (
 	"strconv"
 )
 
-// The wire protocol (see doc.go). Every server message is one binary
-// WebSocket message: a kind byte, the 8-byte big-endian offset it is
-// about, then the kind's body.
+// The wire protocol (see doc.go). A server message is one binary
+// WebSocket message holding one or more records; a record is a kind
+// byte, the 8-byte big-endian offset it is about, the 4-byte big-endian
+// length of its body, and the body.
 const (
 	// kindEvent carries the event at the offset; the body is the event
 	// as made by bench.AppendPayload.
 	kindEvent byte = 'e'
 	// kindContinuityLost says the resume point is no longer in the
 	// replay buffer; the offset is the oldest one still held, which the
-	// server sends next. There is no body.
+	// server sends next. Its body is empty.
 	kindContinuityLost byte = 'l'
 
-	headerLen = 9
-	// maxMessage bounds a message the client accepts: the largest
-	// payload a stream can have (16MiB) plus the header.
-	maxMessage = 16<<20 + headerLen
+	recordHeader = 13
+	// maxMessage bounds a message the client accepts: a batch of events,
+	// or one event of the largest payload a stream can have (16MiB).
+	maxMessage = 16<<20 + recordHeader + maxBatchBytes
+	// maxBatchBytes bounds the records the server packs into one message
+	// (one record of any size always goes).
+	maxBatchBytes = 64 << 10
 )
 
 // streamPath is where the server accepts subscriptions.
@@ -31,36 +35,46 @@ const streamPath = "/stream"
 
 var errMessage = errors.New("not a hookbench websocket message")
 
-// newEventMessage returns a message with room for an event of size bytes;
-// its offset is set by putOffset.
-func newEventMessage(size int) []byte {
-	b := make([]byte, headerLen, headerLen+max(size, 128))
+// newEventRecord returns a record with room for an event of size bytes;
+// its offset and length are set by sealRecord.
+func newEventRecord(size int) []byte {
+	b := make([]byte, recordHeader, recordHeader+max(size, 128))
 	b[0] = kindEvent
 	return b
 }
 
-// putOffset writes off into the header of msg.
-func putOffset(msg []byte, off uint64) { binary.BigEndian.PutUint64(msg[1:headerLen], off) }
-
-// appendContinuityLost appends a continuity-lost message for first.
-func appendContinuityLost(dst []byte, first uint64) []byte {
-	dst = append(dst, kindContinuityLost)
-	return binary.BigEndian.AppendUint64(dst, first)
+// sealRecord writes off and the body length into the header of rec.
+func sealRecord(rec []byte, off uint64) {
+	binary.BigEndian.PutUint64(rec[1:9], off)
+	binary.BigEndian.PutUint32(rec[9:recordHeader], uint32(len(rec)-recordHeader))
 }
 
-// parseMessage splits a server message into kind, offset and body.
-func parseMessage(b []byte) (kind byte, off uint64, body []byte, err error) {
-	if len(b) < headerLen {
-		return 0, 0, nil, fmt.Errorf("%w: %d bytes", errMessage, len(b))
+// appendContinuityLost appends a continuity-lost record for first.
+func appendContinuityLost(dst []byte, first uint64) []byte {
+	dst = append(dst, kindContinuityLost)
+	dst = binary.BigEndian.AppendUint64(dst, first)
+	return binary.BigEndian.AppendUint32(dst, 0)
+}
+
+// nextRecord splits the first record off msg: its kind, offset and body,
+// and the rest of msg.
+func nextRecord(msg []byte) (kind byte, off uint64, body, rest []byte, err error) {
+	if len(msg) < recordHeader {
+		return 0, 0, nil, nil, fmt.Errorf("%w: a record of %d bytes", errMessage, len(msg))
 	}
-	kind, off, body = b[0], binary.BigEndian.Uint64(b[1:headerLen]), b[headerLen:]
+	kind, off = msg[0], binary.BigEndian.Uint64(msg[1:9])
+	n := uint64(binary.BigEndian.Uint32(msg[9:recordHeader]))
+	if n > uint64(len(msg)-recordHeader) {
+		return 0, 0, nil, nil, fmt.Errorf("%w: a body of %d bytes in %d", errMessage, n, len(msg)-recordHeader)
+	}
+	body, rest = msg[recordHeader:recordHeader+n], msg[recordHeader+n:]
 	switch {
 	case kind == kindEvent:
-	case kind == kindContinuityLost && len(body) == 0:
+	case kind == kindContinuityLost && n == 0:
 	default:
-		return 0, 0, nil, fmt.Errorf("%w: kind %q, %d bytes", errMessage, kind, len(b))
+		return 0, 0, nil, nil, fmt.Errorf("%w: kind %q with a body of %d bytes", errMessage, kind, n)
 	}
-	return kind, off, body, nil
+	return kind, off, body, rest, nil
 }
 
 // resumeURL is the subscription URL for subscriber sub resuming at offset
