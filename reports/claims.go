@@ -70,6 +70,17 @@ func claimChecks() []claimCheck {
 	}
 }
 
+// ClaimIDs returns the ids of the built-in claims a scenario may list in
+// its claims field, for validating scenarios; the reports give a verdict on
+// each listed claim (an unknown id is reported as such).
+func ClaimIDs() []string {
+	var ids []string
+	for _, c := range claimChecks() {
+		ids = append(ids, c.id)
+	}
+	return ids
+}
+
 // checkClaims returns the verdicts on the claims the scenario lists, in its
 // order. An unknown id is reported as such, never skipped.
 func checkClaims(m *model) []claimResult {
@@ -87,11 +98,7 @@ func checkClaims(m *model) []claimResult {
 			}
 		}
 		if !found {
-			ids := make([]string, len(checks))
-			for i, c := range checks {
-				ids[i] = c.id
-			}
-			res.evidence = "unknown claim; known claims: " + strings.Join(ids, ", ")
+			res.evidence = "unknown claim; known claims: " + strings.Join(ClaimIDs(), ", ")
 		}
 		out = append(out, res)
 	}

@@ -37,9 +37,6 @@ type hdrMerger struct {
 	inflate bytes.Buffer
 }
 
-// errGeometry reports a histogram whose layout differs from the sum's.
-var errGeometry = errors.New("histograms of different geometry")
-
 // reset empties the sum, keeping its geometry and buffers.
 func (m *hdrMerger) reset() {
 	clear(m.counts)
@@ -101,7 +98,7 @@ func (m *hdrMerger) addPayload(b []byte) error {
 		m.geom = g
 		m.counts = make([]int64, len(hdrhistogram.New(g.lowest, g.highest, int(g.sigfigs)).Export().Counts))
 	case g != m.geom:
-		return errGeometry
+		return fmt.Errorf("histogram: geometry %+v differs from the sum's %+v", g, m.geom)
 	}
 	payload, idx := b[header:header+n], 0
 	for len(payload) > 0 {

@@ -30,10 +30,11 @@ func writeMarkdown(w io.Writer, m *model) error {
 	if d.verdict != "" {
 		b.WriteString("**" + d.verdict + "**\n\n")
 	}
-	for _, n := range d.notes {
-		b.WriteString("> ⚠️ " + mdEscape(n) + "\n")
-	}
 	if len(d.notes) > 0 {
+		b.WriteString("> [!WARNING]\n")
+		for _, n := range d.notes {
+			b.WriteString("> - " + mdEscape(n) + "\n")
+		}
 		b.WriteString("\n")
 	}
 	for _, s := range d.sections {
