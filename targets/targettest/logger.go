@@ -2,12 +2,11 @@ package targettest
 
 import (
 	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 )
 
-// Logger returns a logger that writes to t.Log at info level and above,
+// Logger returns a logger that writes to t's output at info level and above,
 // and drops records once the test has finished (a target's goroutine that
 // logs late must not crash the test binary). It is what the suite puts in
 // bench.Env.Logger.
@@ -26,11 +25,10 @@ type testWriter struct {
 func (w *testWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.done {
-		w.t.Helper()
-		w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	if w.done {
+		return len(p), nil
 	}
-	return len(p), nil
+	return w.t.Output().Write(p)
 }
 
 func (w *testWriter) finish() {
