@@ -50,8 +50,7 @@ type client struct {
 // closes it when the server falls silent.
 type clientConn struct {
 	ws       *websocket.Conn
-	watchdog *time.Timer
-	silent   atomic.Bool // the watchdog closed the connection
+	watchdog *time.Timer // reset by every ping; read by the client goroutine only
 }
 
 // silence is how long a client waits for a ping before it gives the
@@ -148,8 +147,8 @@ func (c *client) connect(ctx context.Context) (*clientConn, error) {
 	ws.SetReadLimit(maxMessage)
 	cc.ws = ws
 	cc.watchdog = time.AfterFunc(c.silence(), func() {
-		cc.silent.Store(true)
 		c.stats.serverTimeouts.Add(1)
+		c.log.Debug("websocket: server silent", "sub", c.id, "for", c.silence())
 		_ = ws.CloseNow()
 	})
 

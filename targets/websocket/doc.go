@@ -14,15 +14,23 @@
 // continuity lost before its first frame and no round trip is added.
 // Clients send nothing after the upgrade but control frames.
 //
-// Every server message is one binary message: a kind byte, the 8-byte
-// big-endian offset it is about, and a body.
+// Every server message is one binary message holding one or more
+// records: a kind byte, the 8-byte big-endian offset the record is about,
+// the 4-byte big-endian length of its body, and the body.
 //
-//	'e' offset payload  the event at offset; payload is bench.AppendPayload's
-//	                    body, which carries the event's seq, key and due time
-//	'l' first           continuity lost: the resume point has left the replay
-//	                    buffer; first is the oldest offset held, sent next
+//	'e' offset len payload  the event at offset; payload is bench.AppendPayload's
+//	                        body, which carries the event's seq, key and due time
+//	'l' first  0            continuity lost: the resume point has left the replay
+//	                        buffer; first is the oldest offset held, sent next
 //
-// Offsets number the hub's events from 0 in publish order; when the
+// A writer sends a lone event as a message of one record, without waiting
+// for company; one that finds more records queued behind the first (it
+// fell behind, or it replays) packs them into one message of up to 64KiB,
+// so catching up costs one write, not one per event. Frames counts the
+// messages, so frames per event shows how much packing happened.
+//
+// The replay buffer holds the last ReplayBuffer events, in memory, with
+// no age limit. Offsets number the hub's events from 0 in publish order; when the
 // engine publishes its stream, offset and seq coincide. The server sends
 // every offset from the resume point on, in order, exactly once per
 // connection: it replays from its ring, then joins the live fan-out under
@@ -39,9 +47,9 @@
 //     step further than usual and resumes.
 //   - Dead peers: the server pings every PingInterval and closes a
 //     connection whose pong does not come within PongTimeout; every frame
-//     it writes has a WriteTimeout deadline. A client gives a server it has
-//     not heard a ping from for 2*PingInterval+PongTimeout up. Both are
-//     counted in Stats.
+//     it writes has a WriteTimeout deadline. A client that hears no ping
+//     for 2*PingInterval+PongTimeout gives the server up and reconnects.
+//     Both are counted in Stats.
 //   - Reconnects: full jitter, uniform in [0, min(BackoffCap,
 //     BackoffBase*2^n)) after n consecutive failures; a connection that
 //     lasted BackoffCap resets n. Each reconnection after the first
@@ -51,9 +59,10 @@
 //
 // # Accounting
 //
-// Requests counts upgrade requests received by the server; Frames the data
-// messages it wrote (events and continuity-lost messages; not pings);
-// bytes and connections come from the metered listener and dialer.
+// Requests counts the upgrade requests the server received; Frames the
+// messages it wrote (not pings nor close frames); bytes and connections
+// come from the metered listener and dialer. Stats holds the dead-peer
+// counts, which have no bench.Counter.
 //
 // Producer.Disconnect and Producer.Stall inject the consumer-side faults
 // (a dropped connection kept offline for a while; a consumer that stops

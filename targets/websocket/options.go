@@ -28,8 +28,9 @@ type Options struct {
 	// mirror rule: it gives up on a server it has not heard a ping from
 	// for 2*PingInterval + PongTimeout.
 	PongTimeout bench.Duration `json:"pong_timeout" yaml:"pong_timeout"`
-	// WriteTimeout bounds every frame the server writes, and the close
-	// handshake. If zero, 5s (gorilla/websocket's chat example: 10s).
+	// WriteTimeout bounds every message the server writes, its close
+	// handshake, and each connection attempt of a client (dial and
+	// upgrade). If zero, 5s (gorilla/websocket's chat example: 10s).
 	WriteTimeout bench.Duration `json:"write_timeout" yaml:"write_timeout"`
 	// ReplayBuffer is how many of the latest events the server keeps to
 	// serve resuming clients. A client whose gap is larger is told that

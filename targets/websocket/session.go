@@ -49,6 +49,8 @@ func (sv *server) putBatchBuf(b *[]byte) {
 // stores each accepted connection, for its session's write deadlines.
 type connKey struct{}
 
+// ServeHTTP upgrades a subscription request and runs its session until
+// the connection ends.
 func (sv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sv.meter.Inc(bench.Requests) // every upgrade request, refused ones too
 	sub, from, err := parseResume(r.URL.Query())
@@ -72,6 +74,13 @@ func (sv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(1024) // clients send no data, only control frames
+	// The http.Server may leave deadlines on a hijacked connection; the
+	// session sets its own.
+	if err := errors.Join(raw.SetReadDeadline(time.Time{}), raw.SetWriteDeadline(time.Time{})); err != nil {
+		sv.log.Warn("websocket: clear deadlines", "sub", sub, "err", err)
+		_ = conn.CloseNow() // the connection is unusable; the client resumes
+		return
+	}
 	s := &session{
 		sv:    sv,
 		sub:   sub,
