@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"embed"
+	"fmt"
 	"io/fs"
 	"path"
 	"slices"
@@ -22,6 +23,8 @@ type Info struct {
 	// Description states the claim the scenario puts to the test, on one
 	// line.
 	Description string
+	// Patterns are the patterns it runs, in order.
+	Patterns []string
 }
 
 // Builtins lists the built-in scenarios, sorted by name. Load runs them by
@@ -34,12 +37,17 @@ func Builtins() []Info {
 			continue
 		}
 		var head struct {
-			Description string `yaml:"description"`
+			Description string        `yaml:"description"`
+			Patterns    yaml.MapSlice `yaml:"patterns"`
 		}
-		// Only the description is wanted here; the tests hold every
-		// built-in to the full parse.
-		_ = yaml.Unmarshal(data, &head)
-		out = append(out, Info{Name: name, Description: strings.Join(strings.Fields(head.Description), " ")})
+		// Only the head is wanted here; the tests hold every built-in to
+		// the full parse.
+		_ = yaml.UnmarshalWithOptions(data, &head, yaml.UseOrderedMap())
+		info := Info{Name: name, Description: strings.Join(strings.Fields(head.Description), " ")}
+		for _, p := range head.Patterns {
+			info.Patterns = append(info.Patterns, fmt.Sprint(p.Key))
+		}
+		out = append(out, info)
 	}
 	return out
 }

@@ -40,6 +40,13 @@ func TestBuiltins(t *testing.T) {
 			if sc.Name != b.Name {
 				t.Errorf("name %q, want the file's name %q", sc.Name, b.Name)
 			}
+			var pats []string
+			for _, p := range sc.Patterns {
+				pats = append(pats, p.Name)
+			}
+			if !slices.Equal(pats, b.Patterns) {
+				t.Errorf("Info.Patterns %v, want %v", b.Patterns, pats)
+			}
 			// Patterns run one after another, each for its duration
 			// plus, at worst, the whole drain.
 			worst := time.Duration(len(sc.Patterns)) * (sc.Duration.D() + sc.Drain.D())
@@ -57,7 +64,7 @@ func TestBuiltins(t *testing.T) {
 // lacks fails clearly, naming the pattern where the file lists it.
 func TestBuiltinNeedsPattern(t *testing.T) {
 	pats := Patterns{"webhook": fakePatterns()["webhook"]}
-	_, err := testEnv(1024).load("compare", pats)
+	_, err := testEnv(1024).load("compare", nil, pats)
 	var errs *Errors
 	if !errors.As(err, &errs) {
 		t.Fatalf("got %v, want *Errors", err)

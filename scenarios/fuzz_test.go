@@ -40,6 +40,10 @@ func FuzzParse(f *testing.F) {
 	addCorpus(f)
 	e := testEnv(1 << 20)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// LoadSelect's rewriting of the document must not panic either.
+		if _, err := e.parse(source{file: "f.yaml", data: data, only: []string{"polling", "webhook", "sse"}}, fakePatterns()); err != nil {
+			checkErrors(t, err, "f.yaml")
+		}
 		sc, err := e.parse(source{file: "f.yaml", data: data}, fakePatterns())
 		if err != nil {
 			checkErrors(t, err, "f.yaml")
@@ -66,7 +70,7 @@ func FuzzSet(f *testing.F) {
 		f.Add(s)
 	}
 	e := testEnv(1 << 20)
-	base, err := e.load("receiver-outage", fakePatterns())
+	base, err := e.load("receiver-outage", nil, fakePatterns())
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -23,23 +23,24 @@ import (
 //
 // Every failure, unreadable files included, is an *Errors.
 func Load(nameOrPath string, pats Patterns) (*bench.Scenario, error) {
-	return hostEnv().load(nameOrPath, pats)
+	return hostEnv().load(nameOrPath, nil, pats)
 }
 
-func (e env) load(nameOrPath string, pats Patterns) (*bench.Scenario, error) {
+// load reads nameOrPath; only, if not empty, selects patterns (LoadSelect).
+func (e env) load(nameOrPath string, only []string, pats Patterns) (*bench.Scenario, error) {
 	switch ext := strings.ToLower(filepath.Ext(nameOrPath)); {
 	case ext == ".yaml" || ext == ".yml":
 		data, err := os.ReadFile(nameOrPath)
 		if err != nil {
 			return nil, fileError(nameOrPath, err)
 		}
-		return e.parse(source{file: nameOrPath, data: data}, pats)
+		return e.parse(source{file: nameOrPath, data: data, only: only}, pats)
 	case ext == ".json":
 		data, err := os.ReadFile(nameOrPath)
 		if err != nil {
 			return nil, fileError(nameOrPath, err)
 		}
-		return e.parseResults(nameOrPath, data, pats)
+		return e.parseResults(nameOrPath, data, only, pats)
 	case ext == "" && !strings.ContainsAny(nameOrPath, `/\`):
 		data, err := builtinFS.ReadFile(builtinPath(nameOrPath))
 		if err != nil {
@@ -48,7 +49,7 @@ func (e env) load(nameOrPath string, pats Patterns) (*bench.Scenario, error) {
 				"no such built-in scenario%s (built-ins: %s); a scenario file needs a .yaml or .yml extension",
 				suggest(nameOrPath, names), strings.Join(names, ", "))}}}
 		}
-		return e.parse(source{file: builtinPath(nameOrPath), data: data}, pats)
+		return e.parse(source{file: builtinPath(nameOrPath), data: data, only: only}, pats)
 	default:
 		return nil, &Errors{List: []Error{{File: nameOrPath, Msg: "not a scenario: want a built-in name, a .yaml or .yml scenario file, or a results .json file"}}}
 	}
@@ -66,7 +67,7 @@ func fileError(path string, err error) error {
 
 // parseResults reads the scenario a results.json embeds. Problems point
 // into the results file.
-func (e env) parseResults(file string, data []byte, pats Patterns) (*bench.Scenario, error) {
+func (e env) parseResults(file string, data []byte, only []string, pats Patterns) (*bench.Scenario, error) {
 	schema, raw, at, err := scenarioJSON(data)
 	if err != nil {
 		line, col := lineCol(data, at)
@@ -79,7 +80,7 @@ func (e env) parseResults(file string, data []byte, pats Patterns) (*bench.Scena
 		return nil, &Errors{List: []Error{{File: file, Msg: "results file records no scenario"}}}
 	}
 	line, col := lineCol(data, at)
-	return e.parse(source{file: file, data: raw, json: true, line: line, col: col}, pats)
+	return e.parse(source{file: file, data: raw, json: true, line: line, col: col, only: only}, pats)
 }
 
 // scenarioJSON returns the schema of a results file and the bytes of its

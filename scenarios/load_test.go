@@ -15,7 +15,7 @@ import (
 
 func loadTest(t *testing.T, nameOrPath string) (*bench.Scenario, error) {
 	t.Helper()
-	return testEnv(1024).load(nameOrPath, fakePatterns())
+	return testEnv(1024).load(nameOrPath, nil, fakePatterns())
 }
 
 // writeResults writes a results.json holding sc, as a run does.
@@ -74,7 +74,7 @@ func TestLoadResultsErrors(t *testing.T) {
 	// A build without the longpoll pattern cannot run these results.
 	pats := fakePatterns()
 	delete(pats, "longpoll")
-	_, err = testEnv(1024).load(path, pats)
+	_, err = testEnv(1024).load(path, nil, pats)
 	line, col := lineCol(data, int64(bytes.Index(data, []byte(`"longpoll"`))))
 	want := Error{File: path, Line: line, Col: col, Msg: "patterns.longpoll: unknown pattern"}
 	var errs *Errors

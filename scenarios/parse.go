@@ -40,6 +40,8 @@ type source struct {
 	json bool // results.json: JSON field names and encodings
 	// line and col are where data starts in file, if not at 1:1.
 	line, col int
+	// only, if not empty, selects the patterns to run (LoadSelect).
+	only []string
 }
 
 // Default scenario values, for keys a file leaves out. The package
@@ -93,6 +95,9 @@ func (e env) parse(src source, pats Patterns) (*bench.Scenario, error) {
 	d := newDecoder(pats, src.json)
 	sc := defaults(nameFromFile(src.file))
 	d.collectAnchors(root, 0)
+	if len(src.only) > 0 {
+		root = selectPatterns(root, src.only)
+	}
 	if root != nil {
 		d.decode("", root, reflect.ValueOf(sc).Elem())
 	}
