@@ -106,7 +106,7 @@ func TestSilentServer(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	o := Options{PingInterval: bench.Duration(20 * time.Millisecond), PongTimeout: bench.Duration(20 * time.Millisecond)}.withDefaults()
+	o := Options{PingInterval: bench.Duration(20 * time.Millisecond), PongTimeout: bench.Duration(20 * time.Millisecond)}.WithDefaults()
 	var st stats
 	var stopping atomic.Bool
 	meter := bench.NewMeter()

@@ -65,10 +65,10 @@ const (
 const maxQueue = 1 << 24
 
 // DefaultOptions returns the options with every default filled.
-func DefaultOptions() Options { return Options{}.withDefaults() }
+func DefaultOptions() Options { return Options{}.WithDefaults() }
 
-// withDefaults returns o with zero fields set to their defaults.
-func (o Options) withDefaults() Options {
+// WithDefaults returns o with its zero fields set to their defaults.
+func (o Options) WithDefaults() Options {
 	setDuration(&o.PingInterval, defaultPingInterval)
 	setDuration(&o.PongTimeout, defaultPongTimeout)
 	setDuration(&o.WriteTimeout, defaultWriteTimeout)
@@ -118,7 +118,7 @@ func (o Options) Validate() error {
 			errs = append(errs, fmt.Errorf("websocket.%s must be between 1 and %d events (0 for the default), got %d", f.name, maxQueue, f.n))
 		}
 	}
-	if f := o.withDefaults(); f.BackoffBase > f.BackoffCap && o.BackoffBase >= 0 && o.BackoffCap >= 0 {
+	if f := o.WithDefaults(); f.BackoffBase > f.BackoffCap && o.BackoffBase >= 0 && o.BackoffCap >= 0 {
 		errs = append(errs, fmt.Errorf("websocket.backoff_base (%v) must not exceed backoff_cap (%v)", f.BackoffBase, f.BackoffCap))
 	}
 	return errors.Join(errs...)

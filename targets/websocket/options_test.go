@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/scenarios"
 )
 
 func TestDefaultOptions(t *testing.T) {
@@ -102,5 +103,36 @@ func TestFullJitter(t *testing.T) {
 	}
 	if d := fullJitter(rng, 0, 0, 3); d != 0 {
 		t.Errorf("fullJitter with a zero cap = %v, want 0", d)
+	}
+}
+
+// TestScenarioOptions decodes the pattern's block of a scenario file the
+// way the CLI does: snake_case keys, durations as text, zero fields
+// defaulted, every problem reported at once.
+func TestScenarioOptions(t *testing.T) {
+	pats := scenarios.Patterns{"websocket": func() any { o := DefaultOptions(); return &o }}
+	const head = "name: t\nduration: 1s\nsubscribers: 1\nstream: {rate: 10/s}\npatterns:\n  websocket: "
+	sc, err := scenarios.Parse("t.yaml", []byte(head+"{ping_interval: 250ms, send_queue: 8, backoff_cap: 1s}\n"), pats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := *sc.Patterns[0].Options.(*Options)
+	want := DefaultOptions()
+	want.PingInterval = bench.Duration(250 * time.Millisecond)
+	want.SendQueue = 8
+	want.BackoffCap = bench.Duration(time.Second)
+	if got != want {
+		t.Errorf("decoded %+v, want %+v", got, want)
+	}
+
+	_, err = scenarios.Parse("t.yaml", []byte(head+"{replay_buffer: -1, pong_timeout: -1s}\n"), pats)
+	for _, w := range []string{"websocket.replay_buffer must be between 1 and", "websocket.pong_timeout must be >= 0"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("Parse: %v, want a problem %q", err, w)
+		}
+	}
+	_, err = scenarios.Parse("t.yaml", []byte(head+"{ping: 1s}\n"), pats)
+	if err == nil || !strings.Contains(err.Error(), "ping: unknown key") {
+		t.Errorf("Parse: %v, want ping refused as an unknown key", err)
 	}
 }

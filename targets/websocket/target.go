@@ -69,7 +69,7 @@ func (t *Target) start(ctx context.Context, env bench.Env) (*Producer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	o := t.opts.withDefaults()
+	o := t.opts.WithDefaults()
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
