@@ -164,6 +164,8 @@ func (r *Result) WriteFile(path string) (err error) {
 func (r *Result) Encode(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // thresholds read "p99 < 6s", not "p99 \u003c 6s"
+
 	return enc.Encode(r)
 }
 

@@ -30,6 +30,9 @@ type Scenario struct {
 	Patterns PatternList `json:"patterns"`
 	// Faults is the fault timeline, applied identically to every pattern.
 	Faults []FaultSpec `json:"faults,omitempty"`
+	// Claims lists the ids of the claims this scenario puts to the test;
+	// reports give a verdict on each.
+	Claims []string `json:"claims,omitempty"`
 	// Thresholds maps a pattern name, or "all", to threshold expressions.
 	Thresholds map[string][]string `json:"thresholds,omitempty"`
 }

@@ -84,7 +84,9 @@ Exit codes: 0 ok, 1 runtime error, 2 usage or invalid scenario,
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(
-		newRunCmd(a),
+		withScenarioCompletion(a, newRunCmd(a)),
+		newListCmd(a),
+		newValidateCmd(a),
 		newCompareCmd(a),
 		newReportCmd(a),
 		newVersionCmd(a),

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/reports"
 )
 
 // runFlags are the flags of `hookbench run`.
@@ -56,7 +58,8 @@ goes to stdout and results to the output folder.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the stream and of every random decision (default: the scenario's)")
 	fl.StringVarP(&f.out, "out", "o", "", "output folder (default hookbench-out/<scenario>-<UTC time>)")
 	fl.StringArrayVarP(&f.thresholds, "threshold", "t", nil, "add a threshold (repeatable): 'lost == 0', 'websocket: p99 < 50ms', 'p99[10s] < 200ms'")
-	fl.StringSliceVar(&f.formats, "format", []string{"json"}, "output formats, comma-separated: json")
+	fl.StringSliceVar(&f.formats, "format", reports.DefaultFormats(),
+		"output formats, comma-separated: "+strings.Join(reports.FormatNames(), ",")+" (results.json is always written)")
 	return cmd
 }
 
@@ -144,10 +147,12 @@ func (a *app) run(ctx context.Context, cmd *cobra.Command, name string, f *runFl
 	if err := bench.CheckThresholds(ths, names, sc.Window.D()); err != nil {
 		return usageErr(err)
 	}
-	for _, format := range f.formats {
-		if format != "json" {
-			return usagef("--format: unknown format %q (known: json)", format)
-		}
+	formats, err := reports.ParseFormats(strings.Join(f.formats, ","))
+	if err != nil {
+		return usageErr(fmt.Errorf("--format: %w", err))
+	}
+	if !slices.Contains(formats, "json") {
+		formats = append([]string{"json"}, formats...) // the record every report is made from
 	}
 	targets, err := a.patterns.targets(sc)
 	if err != nil {
@@ -169,18 +174,14 @@ func (a *app) run(ctx context.Context, cmd *cobra.Command, name string, f *runFl
 	if err := bench.Evaluate(res, ths); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
-	path := filepath.Join(dir, "results.json")
-	if err := res.WriteFile(path); err != nil {
-		return errors.Join(runErr, fmt.Errorf("write results: %w", err))
+	paths, werr := reports.WriteAll(dir, res, formats)
+	if werr != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("write reports: %w", werr))
 	}
-	if err := writeSummary(a.stdout, res); err != nil {
+	if err := reports.Text(a.stdout, res); err != nil {
 		return errors.Join(runErr, err)
 	}
-	note := ""
-	if res.Partial {
-		note = " (partial: the run was interrupted)"
-	}
-	if _, err := fmt.Fprintf(a.stdout, "\nresults: %s%s\n", path, note); err != nil {
+	if err := a.printWritten(dir, paths, res.Partial); err != nil {
 		return errors.Join(runErr, err)
 	}
 	if runErr != nil {
@@ -190,4 +191,28 @@ func (a *app) run(ctx context.Context, cmd *cobra.Command, name string, f *runFl
 		return failedErr()
 	}
 	return nil
+}
+
+// printWritten tells where the results and reports are.
+func (a *app) printWritten(dir string, paths []string, partial bool) error {
+	note := ""
+	if partial {
+		note = " (partial: the run was interrupted)"
+	}
+	var report string
+	for _, p := range paths {
+		if filepath.Base(p) == "report.html" || report == "" && filepath.Base(p) == "report.md" {
+			report = p
+		}
+	}
+	if _, err := fmt.Fprintf(a.stdout, "\nresults: %s%s\n", filepath.Join(dir, "results.json"), note); err != nil {
+		return err
+	}
+	if report != "" {
+		if _, err := fmt.Fprintf(a.stdout, "report:  %s\n", report); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(a.stdout, "files:   %d in %s\n", len(paths), dir)
+	return err
 }
