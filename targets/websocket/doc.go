@@ -12,7 +12,9 @@
 // connection. The resume point travels in the upgrade request, like SSE's
 // Last-Event-ID header, so the server decides between replay and
 // continuity lost before its first frame and no round trip is added.
-// Clients send nothing after the upgrade but control frames.
+// A malformed request, or a resume point past the head, is refused with
+// 400 before the upgrade. Clients send nothing after the upgrade but
+// control frames.
 //
 // Every server message is one binary message holding one or more
 // records: a kind byte, the 8-byte big-endian offset the record is about,

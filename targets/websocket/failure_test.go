@@ -158,9 +158,25 @@ func TestClose(t *testing.T) {
 	if err := p.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	// A bare client beside the real ones, to see the close code.
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	bare, _, err := websocket.Dial(context.Background(), p.URL()+"?sub=0&from=10", &websocket.DialOptions{HTTPClient: &http.Client{Transport: tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bareErr := make(chan error, 1)
+	go func() {
+		_, _, err := bare.Read(context.Background())
+		bareErr <- err
+	}()
 	if err := p.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
+	if err := <-bareErr; websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Errorf("bare client read %v, want close status 1001 (going away)", err)
+	}
+	bare.CloseNow()
 	if err := p.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
@@ -227,4 +243,24 @@ func TestStartErrors(t *testing.T) {
 		})
 	}
 	assertNoLeaks(t)
+}
+
+// TestBadSubscriptions checks that the server refuses malformed resume
+// requests with 400 before upgrading, and counts them as requests.
+func TestBadSubscriptions(t *testing.T) {
+	r := newRig(t, Options{}, 1, 1, 64)
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, q := range []string{"?sub=0", "?sub=0&from=x", "?sub=0&from=5"} { // the head is 0
+		_, resp, err := websocket.Dial(ctx, r.p.URL()+q, &websocket.DialOptions{HTTPClient: hc})
+		if err == nil || resp == nil || resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("subscribe %s: %v (response %v), want 400", q, err, resp)
+		}
+	}
+	if got := r.meter.Get(bench.Requests); got != 4 {
+		t.Errorf("requests %d, want 4 (one subscription, three refused)", got)
+	}
 }

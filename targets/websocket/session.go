@@ -3,6 +3,7 @@ package websocket
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -56,6 +57,10 @@ func (sv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sub, from, err := parseResume(r.URL.Query())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if head := sv.hub.headOffset(); from > head {
+		http.Error(w, fmt.Sprintf("resume offset %d is past the head %d", from, head), http.StatusBadRequest)
 		return
 	}
 	raw, ok := r.Context().Value(connKey{}).(net.Conn)
