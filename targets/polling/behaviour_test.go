@@ -321,3 +321,29 @@ func TestNames(t *testing.T) {
 		t.Errorf("longpoll name %q", n)
 	}
 }
+
+// TestLongPollWithoutHoldDoesNotSpin checks that a long poller facing a
+// server that answers at once, empty, backs off instead of re-polling in
+// a busy loop.
+func TestLongPollWithoutHoldDoesNotSpin(t *testing.T) {
+	tg := NewLongPoll(LongPollOptions{
+		Hold:        bench.Duration(time.Second),
+		BackoffBase: bench.Duration(10 * time.Millisecond), BackoffMax: bench.Duration(50 * time.Millisecond),
+	})
+	tg.wrap = func(next fasthttp.RequestHandler) fasthttp.RequestHandler {
+		return func(ctx *fasthttp.RequestCtx) {
+			ctx.QueryArgs().Del("wait")
+			next(ctx)
+		}
+	}
+	r := startRun(t, tg, 1, 1, nil)
+	began := time.Now()
+	waitFor(t, "20 requests", func() bool { return r.meter.Get(bench.Requests) >= 20 })
+	// Back to back, 20 loopback polls take a few ms; backed off, the 19
+	// waits average 5, 10, 20, then 25ms: 435ms, give or take 60.
+	if took := time.Since(began); took < 200*time.Millisecond {
+		t.Errorf("20 polls in %v: the poller spins on empty answers", took)
+	}
+	r.publish(t, 1)
+	r.drain(t)
+}

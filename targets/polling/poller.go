@@ -154,6 +154,7 @@ func (p *poller) poll(ctx context.Context, hold bool) (action, time.Duration) {
 	p.meter.Inc(bench.Requests)
 	p.prepare(hold)
 	p.resp.Reset()
+	sent := time.Now()
 	err := p.client.do(ctx, &p.req, &p.resp, p.cfg.timeout)
 	now := time.Now()
 	if err != nil {
@@ -165,7 +166,16 @@ func (p *poller) poll(ctx context.Context, hold bool) (action, time.Duration) {
 	}
 	switch code := p.resp.StatusCode(); code {
 	case fasthttp.StatusOK:
-		return p.onPage(now)
+		failures := p.failures
+		act, d := p.onPage(now)
+		if hold && act == actSchedule && len(p.page.events) == 0 && now.Sub(sent) < p.cfg.hold/2 {
+			// An empty answer long before the hold expired: a server
+			// that does not hold must not turn the poller into a busy
+			// loop. It counts as a failure.
+			p.failures = failures
+			return actDelay, p.backoff()
+		}
+		return act, d
 	case fasthttp.StatusNotModified:
 		p.failures = 0
 		p.meter.Inc(bench.EmptyPolls)

@@ -210,8 +210,8 @@ func (p *Producer) caughtUp(head uint64) bool {
 // first call's error.
 func (p *Producer) Close() error {
 	p.closeOnce.Do(func() {
-		p.log.close() // Publish fails from now on; held polls answer now
 		p.cancel()    // pollers stop; their connections close
+		p.log.close() // Publish fails from now on; held polls end now
 		p.wg.Wait()
 		if err := p.srv.close(); err != nil {
 			p.closeErr = fmt.Errorf("%s: close: %w", p.name, err)
