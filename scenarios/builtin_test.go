@@ -53,6 +53,9 @@ func TestBuiltins(t *testing.T) {
 			if worst >= time.Minute {
 				t.Errorf("%d patterns × (%v + %v drain) = %v, want under a minute", len(sc.Patterns), sc.Duration, sc.Drain, worst)
 			}
+			if len(sc.Claims) == 0 {
+				t.Errorf("no claims listed")
+			}
 			if len(sc.Thresholds["all"]) == 0 {
 				t.Errorf("no thresholds for all patterns")
 			}

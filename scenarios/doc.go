@@ -22,6 +22,7 @@
 //	  webhook: {}           # {} or nothing: the pattern's own defaults
 //	  polling: {interval: 1s}
 //	faults: []              # see below
+//	claims: []              # ids of the claims the reports give a verdict on
 //	thresholds: {}          # pattern name or all -> list of expressions
 //
 // Faults are a list of {kind, at, for, ...}: at (default 0s) and for

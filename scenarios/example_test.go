@@ -82,5 +82,6 @@ func ExampleMarshal() {
 	//     interval: 1s
 	//     limit: 10
 	// faults: []
+	// claims: []
 	// thresholds: {}
 }

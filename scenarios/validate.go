@@ -95,6 +95,7 @@ func (d *decoder) validate(sc *bench.Scenario, e env) {
 	for i := range sc.Faults {
 		d.checkFault(sc, i)
 	}
+	d.checkClaims(sc)
 	d.checkThresholds(sc)
 	if len(d.probs) > 0 {
 		return
@@ -284,6 +285,33 @@ func (d *decoder) checkEvery(sc *bench.Scenario, f bench.FaultSpec, p string) {
 			d.failAt(p+".every", "every %v from %v to %v is %d moments; at most %d", f.Every, bench.Duration(from), bench.Duration(to), n, maxMoments)
 		}
 	}
+}
+
+// checkClaims checks the form of claim ids; which ids exist is the
+// reports' business (an unknown one gets an "unknown claim" verdict).
+func (d *decoder) checkClaims(sc *bench.Scenario) {
+	for i, c := range sc.Claims {
+		p := fmt.Sprintf("claims[%d]", i)
+		if j := slices.Index(sc.Claims, c); j < i {
+			d.failAt(p, "claim %q is listed twice (first as claims[%d])", c, j)
+			continue
+		}
+		if !claimID(c) {
+			d.failAt(p, "a claim id is lower-case words joined by '-', such as polling-wastes-requests, got %q", c)
+		}
+	}
+}
+
+func claimID(s string) bool {
+	if s == "" || len(s) > maxNameLen || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // checkThresholds parses every threshold and checks that the pattern it
