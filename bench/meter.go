@@ -34,6 +34,9 @@ const (
 	// ContinuityLost counts resumes the server could not serve from its
 	// buffer.
 	ContinuityLost
+	// DeadPeers counts connections closed because the peer stopped
+	// answering (missed pongs, read deadlines).
+	DeadPeers
 	numCounters
 )
 
@@ -48,6 +51,7 @@ var counterNames = [numCounters]string{
 	Frames:         "frames",
 	SlowConsumers:  "slow_consumers",
 	ContinuityLost: "continuity_lost",
+	DeadPeers:      "dead_peers",
 }
 
 func (c Counter) String() string {

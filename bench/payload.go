@@ -29,8 +29,12 @@ func AppendPayload(dst []byte, ev Event) []byte {
 	dst = strconv.AppendInt(dst, int64(ev.Due), 10)
 	dst = append(dst, `,"data":"`...)
 	pad := ev.Size - (len(dst) - start) - 2
-	for i := 0; i < pad; i++ {
-		dst = append(dst, 'a'+byte((ev.Seq+uint64(i))%26))
+	// The padding cycles through the alphabet from a seq-dependent letter.
+	const alphabet = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+	for off := int(ev.Seq % 26); pad > 0; {
+		n := min(pad, 26)
+		dst = append(dst, alphabet[off:off+n]...)
+		pad -= n
 	}
 	return append(dst, `"}`...)
 }

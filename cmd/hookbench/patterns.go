@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/targets/polling"
 	"github.com/hookbench/hookbench/targets/webhook"
+	"github.com/hookbench/hookbench/targets/websocket"
 )
 
 // A pattern is one entry of the CLI's table of delivery patterns: how to
@@ -32,6 +34,30 @@ func builtinPatterns() patternTable {
 			options: func() any { o := webhook.DefaultOptions(); return &o },
 			target: func(opts any) (bench.Target, error) {
 				return webhook.New(*opts.(*webhook.Options)), nil
+			},
+		},
+		{
+			name:    "polling",
+			summary: "short polling of an event-log API with a cursor, ETag/304 for empty polls",
+			options: func() any { o := polling.DefaultOptions(); return &o },
+			target: func(opts any) (bench.Target, error) {
+				return polling.NewPolling(*opts.(*polling.Options)), nil
+			},
+		},
+		{
+			name:    "longpoll",
+			summary: "long polling of the same API: the server holds the request until an event arrives",
+			options: func() any { o := polling.DefaultLongPollOptions(); return &o },
+			target: func(opts any) (bench.Target, error) {
+				return polling.NewLongPoll(*opts.(*polling.LongPollOptions)), nil
+			},
+		},
+		{
+			name:    "websocket",
+			summary: "one persistent connection per subscriber, hub fan-out, resume from a replay buffer",
+			options: func() any { o := websocket.DefaultOptions(); return &o },
+			target: func(opts any) (bench.Target, error) {
+				return websocket.New(*opts.(*websocket.Options)), nil
 			},
 		},
 	}
