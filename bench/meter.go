@@ -80,16 +80,26 @@ type Meter struct {
 	peak      paddedInt64 // most dialled connections open at once
 	accepted  paddedInt64 // connections accepted by metered listeners
 	connected paddedInt64 // accepted connections currently open
+	parent    *Meter      // also counts everything counted here
 }
 
 // NewMeter returns a Meter with every count at zero.
 func NewMeter() *Meter { return new(Meter) }
 
+// Child returns a Meter whose counts also go to m. A combined pattern gives
+// one part a child to tell its share (the reconciler's requests, say) while
+// m keeps the pattern's total.
+func (m *Meter) Child() *Meter { return &Meter{parent: m} }
+
 // Add adds n to counter c.
-func (m *Meter) Add(c Counter, n int64) { m.counters[c].Add(n) }
+func (m *Meter) Add(c Counter, n int64) {
+	for x := m; x != nil; x = x.parent {
+		x.counters[c].Add(n)
+	}
+}
 
 // Inc adds one to counter c.
-func (m *Meter) Inc(c Counter) { m.counters[c].Add(1) }
+func (m *Meter) Inc(c Counter) { m.Add(c, 1) }
 
 // Get returns the value of counter c.
 func (m *Meter) Get(c Counter) int64 { return m.counters[c].Load() }
@@ -121,12 +131,14 @@ func (m *Meter) Traffic() Traffic {
 // Dialed wraps a connection the client side opened: its bytes are counted
 // and it counts as an opened connection until Close.
 func (m *Meter) Dialed(c net.Conn) net.Conn {
-	m.opened.Add(1)
-	n := m.open.Add(1)
-	for {
-		p := m.peak.Load()
-		if n <= p || m.peak.CompareAndSwap(p, n) {
-			break
+	for x := m; x != nil; x = x.parent {
+		x.opened.Add(1)
+		n := x.open.Add(1)
+		for {
+			p := x.peak.Load()
+			if n <= p || x.peak.CompareAndSwap(p, n) {
+				break
+			}
 		}
 	}
 	return &meteredConn{Conn: c, m: m, dialed: true}
@@ -135,8 +147,10 @@ func (m *Meter) Dialed(c net.Conn) net.Conn {
 // Accepted wraps a connection the server side accepted: its bytes are
 // counted; it is not counted as a connection again.
 func (m *Meter) Accepted(c net.Conn) net.Conn {
-	m.accepted.Add(1)
-	m.connected.Add(1)
+	for x := m; x != nil; x = x.parent {
+		x.accepted.Add(1)
+		x.connected.Add(1)
+	}
 	return &meteredConn{Conn: c, m: m}
 }
 
@@ -167,22 +181,28 @@ type meteredConn struct {
 
 func (c *meteredConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
-	c.m.read.Add(int64(n))
+	for x := c.m; x != nil; x = x.parent {
+		x.read.Add(int64(n))
+	}
 	return n, err
 }
 
 func (c *meteredConn) Write(b []byte) (int, error) {
 	n, err := c.Conn.Write(b)
-	c.m.written.Add(int64(n))
+	for x := c.m; x != nil; x = x.parent {
+		x.written.Add(int64(n))
+	}
 	return n, err
 }
 
 func (c *meteredConn) Close() error {
 	if c.closed.CompareAndSwap(false, true) {
-		if c.dialed {
-			c.m.open.Add(-1)
-		} else {
-			c.m.connected.Add(-1)
+		for x := c.m; x != nil; x = x.parent {
+			if c.dialed {
+				x.open.Add(-1)
+			} else {
+				x.connected.Add(-1)
+			}
 		}
 	}
 	return c.Conn.Close()

@@ -40,6 +40,7 @@ type PatternResult struct {
 	Overhead    Overhead           `json:"overhead"`
 	PublishLag  Lag                `json:"publish_lag"`
 	Paths       map[string]int64   `json:"paths,omitempty"`
+	Hops        []Hop              `json:"hops,omitempty"`
 	Subscribers []SubscriberEvents `json:"subscribers,omitempty"`
 	Windows     []Window           `json:"windows"`
 	Faults      []FaultWindow      `json:"faults"`
@@ -56,6 +57,15 @@ type Events struct {
 	Duplicates int64 `json:"duplicates"`
 	OutOfOrder int64 `json:"out_of_order"`
 	Unexpected int64 `json:"unexpected"`
+}
+
+// Hop is the accounting of one hop of a multi-hop pattern (producer ->
+// relay -> clients): how many deliveries the hop owed, made and lost.
+type Hop struct {
+	Name     string `json:"name"`
+	Expected int64  `json:"expected"`
+	Unique   int64  `json:"unique"`
+	Lost     int64  `json:"lost"`
 }
 
 // SubscriberEvents holds one subscriber's delivery counts.

@@ -171,6 +171,17 @@ func (r *Runner) runOne(ctx context.Context, sc *Scenario, t Target, idx, total 
 
 	pr := ru.result(drain, cpu)
 	pr.Partial = interrupted
+	if hr, ok := prod.(HopReporter); ok {
+		pr.Hops = hr.Hops()
+	}
+	if cr, ok := prod.(CounterReporter); ok {
+		for k, v := range cr.Counters() {
+			if pr.Overhead.Counters == nil {
+				pr.Overhead.Counters = map[string]int64{}
+			}
+			pr.Overhead.Counters[k] = v
+		}
+	}
 	if perr == nil && cerr != nil {
 		perr = fmt.Errorf("close: %w", cerr)
 	}

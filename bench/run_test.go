@@ -235,3 +235,24 @@ func TestMeterCountsBothEnds(t *testing.T) {
 		t.Fatalf("traffic %+v open %d: want 12 bytes each way counted once", tr, m.open.Load())
 	}
 }
+
+func TestMeterChild(t *testing.T) {
+	parent := NewMeter()
+	child := parent.Child()
+	child.Inc(Requests)
+	parent.Inc(Requests)
+	a, b := net.Pipe()
+	defer b.Close()
+	go io.Copy(io.Discard, b)
+	c := child.Dialed(a)
+	if _, err := c.Write([]byte("abc")); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if parent.Get(Requests) != 2 || child.Get(Requests) != 1 {
+		t.Fatalf("requests: parent %d child %d", parent.Get(Requests), child.Get(Requests))
+	}
+	if pt, ct := parent.Traffic(), child.Traffic(); pt.Bytes != 3 || ct.Bytes != 3 || pt.Connections != 1 || pt.Peak != 1 {
+		t.Fatalf("traffic: parent %+v child %+v", pt, ct)
+	}
+}

@@ -93,3 +93,16 @@ type SinkFunc func(d Delivery)
 
 // Deliver calls f(d).
 func (f SinkFunc) Deliver(d Delivery) { f(d) }
+
+// A HopReporter is a Producer of a multi-hop pattern that accounts for each
+// hop. The Runner asks it after Close and records the hops in the result.
+type HopReporter interface {
+	Hops() []Hop
+}
+
+// A CounterReporter is a Producer with pattern-specific counts beyond the
+// Meter's (for example the requests a reconciler made). The Runner asks it
+// after Close and adds them to the result's overhead counters.
+type CounterReporter interface {
+	Counters() map[string]int64
+}
