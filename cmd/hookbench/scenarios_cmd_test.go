@@ -170,6 +170,52 @@ func TestBuiltinsAgainstTargets(t *testing.T) {
 	}
 }
 
+// TestBuiltinsRun runs every built-in, shortened to 1s (its faults moved
+// with it), with the patterns this build has, to completion.
+func TestBuiltinsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every built-in")
+	}
+	table := builtinPatterns()
+	pats := table.scenarioPatterns()
+	for _, b := range scenarios.Builtins() {
+		var have []string
+		for _, p := range b.Patterns {
+			if _, ok := table.lookup(p); ok {
+				have = append(have, p)
+			}
+		}
+		if len(have) == 0 {
+			continue
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			sc, err := scenarios.LoadSelect(b.Name, have, pats)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := scenarios.Scale(sc, time.Second, pats); err != nil {
+				t.Fatal(err)
+			}
+			targets, err := table.targets(sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := (&bench.Runner{}).Run(context.Background(), sc, targets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Partial || len(res.Patterns) != len(have) {
+				t.Fatalf("partial %v, %d patterns, want %d", res.Partial, len(res.Patterns), len(have))
+			}
+			for _, p := range res.Patterns {
+				if p.Events.Published == 0 || p.Events.Unexpected != 0 {
+					t.Errorf("%s: events %+v", p.Name, p.Events)
+				}
+			}
+		})
+	}
+}
+
 func TestCompletion(t *testing.T) {
 	code, out, errs := hookbench(t, context.Background(), "__complete", "run", "r")
 	if code != exitOK || !strings.Contains(out, "receiver-outage\t") || !strings.Contains(out, "rate-limited\t") || strings.Contains(out, "compare") {

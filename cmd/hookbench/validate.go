@@ -41,21 +41,15 @@ every default filled in: what 'hookbench run' would run.`,
 
 func (a *app) validate(files []string, f *validateFlags) error {
 	pats := a.patterns.scenarioPatterns()
-	bad := 0
-	for i, file := range files {
+	bad, printed := 0, 0
+	for _, file := range files {
 		sc, err := scenarios.Load(file, pats)
-		var errs *scenarios.Errors
-		switch {
-		case errors.As(err, &errs):
-			bad++
-			for _, e := range errs.List {
-				if _, err := fmt.Fprintln(a.stderr, e.Error()); err != nil {
-					return err
-				}
+		if err != nil {
+			if err = a.scenarioError(err); !isSilentUsage(err) {
+				return fmt.Errorf("%s: %w", file, err)
 			}
+			bad++
 			continue
-		case err != nil:
-			return fmt.Errorf("%s: %w", file, err)
 		}
 		if !f.print {
 			if _, err := fmt.Fprintf(a.stdout, "%s: ok\n", file); err != nil {
@@ -67,9 +61,10 @@ func (a *app) validate(files []string, f *validateFlags) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}
-		if i > 0 {
+		if printed > 0 {
 			out = append([]byte("---\n"), out...)
 		}
+		printed++
 		if _, err := a.stdout.Write(out); err != nil {
 			return err
 		}
@@ -78,6 +73,27 @@ func (a *app) validate(files []string, f *validateFlags) error {
 		return &exitErr{code: exitUsage} // the problems are printed
 	}
 	return nil
+}
+
+// scenarioError prints the problems of a scenario error (*scenarios.Errors)
+// on stderr, one a line as file:line:col: reason, and returns a silent
+// usage error (exit 2). Other errors pass through.
+func (a *app) scenarioError(err error) error {
+	var errs *scenarios.Errors
+	if !errors.As(err, &errs) {
+		return err
+	}
+	for _, e := range errs.List {
+		if _, werr := fmt.Fprintln(a.stderr, e.Error()); werr != nil {
+			return werr
+		}
+	}
+	return &exitErr{code: exitUsage}
+}
+
+func isSilentUsage(err error) bool {
+	var e *exitErr
+	return errors.As(err, &e) && e.code == exitUsage && e.err == nil
 }
 
 // scenarioPatterns returns the table as scenarios reads it: each name with
