@@ -62,6 +62,16 @@ func (b *backoff) delay(n int, rng *rand.Rand) time.Duration {
 	return time.Duration(float64(d) / b.compress)
 }
 
+// wait returns the wait before the attempt that follows attempts failed
+// ones (attempts >= 1) at event seq of the endpoint whose jitter seed is
+// seed. The generator is reseeded from (seed, seq, attempts) first, so
+// every delivery's waits are a function of the run seed alone, whichever
+// worker sends it; pcg and rng are the caller's (rng draws from pcg).
+func (b *backoff) wait(pcg *rand.PCG, rng *rand.Rand, seed, seq uint64, attempts int) time.Duration {
+	pcg.Seed(seed, seq<<16|uint64(attempts))
+	return b.delay(attempts-1, rng)
+}
+
 // ceiling returns min(cap, base*2^n) without overflowing.
 func (b *backoff) ceiling(n int) time.Duration {
 	if n >= 62 || b.base > b.cap>>n {

@@ -27,5 +27,50 @@
 // bench.Meter.Listener), every attempt counts as a request and every retry
 // as a retry; deliveries the sender gives up on count as bench.Exhausted.
 //
+// # Faults
+//
+// The run's fault plan (bench.Env.Faults, docs/faults.md) acts as follows.
+// Every window is read on the run's clock, which starts when publishing
+// does.
+//
+// Application faults act in the receivers, as middleware around the
+// handler, per request, in this order (outermost first):
+//
+//   - outage: the subscriber is unreachable for the window. At the window's
+//     start the receiver closes its listening socket and every open
+//     connection, so connecting is refused by the kernel (ECONNREFUSED, as
+//     for a receiver that is not running) and in-flight attempts fail; at
+//     its end it listens again on the same port. In between, the port stays
+//     bound by a socket that does not listen (Linux), so that nothing else
+//     can be given it. The window is exact on the receiver's clock at its
+//     start: a request that arrives at or after At on a connection not yet
+//     closed is closed without an answer. It ends when the receiver listens
+//     again, which the fault schedule does at At+For, late only by its
+//     timer's wake-up. An attempt is lost to the outage when it reaches
+//     the receiver in the window, so with one attempt per delivery the loss
+//     is the deliveries whose attempt falls in [At, At+For).
+//   - ratelimit {rps}: a token bucket per receiver (GCRA), rps tokens a
+//     second, holding 100 ms worth (at least one). A request finding it
+//     empty is answered 429 with Retry-After: the time until the next
+//     token, in whole seconds rounded up, at least 1. Every request counts,
+//     whatever comes of it.
+//   - errors {p, status}: the attempt is answered status (default 503),
+//     and nothing is recorded, when Hit(p, salt, seq, subscriber, attempt)
+//     draws true, where salt is the FNV-1a hash of "errors" and attempt
+//     counts from 1 (the sender sends it in HeaderAttempt). Any pattern
+//     that draws the same way fails the same deliveries.
+//   - slow {delay}: a delivery that arrives in the window is recorded, then
+//     answered delay later. Beyond the sender's Timeout the attempt fails
+//     although the consumer has the event, and the retry is a duplicate.
+//   - disconnect {at, every}: at each moment the receivers close every open
+//     connection (a close, not a reset); the sender reconnects, and an
+//     attempt cut short is retried.
+//
+// Network faults (latency, bandwidth, reset, blackhole) act in a
+// targets/faultproxy Proxy that Start puts in front of each receiver when
+// the plan holds one; the sender dials the proxy. The proxy's own
+// connections are not metered; the sender's and the receiver's ends are.
+// The sender's per-attempt Timeout is what detects a blackhole.
+//
 // Use New to make a Target and register it in the CLI's pattern table.
 package webhook

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/targets/faultproxy"
 )
 
 // ErrClosed is returned by Publish after Close.
@@ -19,8 +20,9 @@ var ErrClosed = errors.New("webhook: producer is closed")
 // the sender's connections are closed, so the servers go idle at once.
 const shutdownTimeout = 10 * time.Second
 
-// A producer is one run of the webhook pattern: the sender's endpoints and
-// the receivers. It implements bench.Producer.
+// A producer is one run of the webhook pattern: the sender's endpoints,
+// the receivers and, when the plan holds network faults, one fault proxy in
+// front of each receiver. It implements bench.Producer.
 type producer struct {
 	meter   *bench.Meter
 	log     *slog.Logger
@@ -29,9 +31,13 @@ type producer struct {
 	workers int
 	pending *pending
 
-	eps  []*endpoint
-	rcvs []*receiver
-	wg   sync.WaitGroup // workers and retry movers
+	eps     []*endpoint
+	rcvs    []*receiver
+	proxies []*faultproxy.Proxy
+	wg      sync.WaitGroup // workers and retry movers
+
+	stopTurns context.CancelFunc // ends the fault schedule; nil if none runs
+	turns     sync.WaitGroup     // the fault schedule
 
 	closed    atomic.Bool
 	closeOnce func() error
@@ -50,21 +56,35 @@ func newProducer(opts Options, env bench.Env) *producer {
 	return p
 }
 
-// start brings up every receiver and endpoint, waits for the receivers to
-// serve, then starts the workers. On error the caller closes p, which
-// copes with whatever part was started.
+// start brings up every receiver (and its fault proxy) and endpoint, waits
+// for the receivers to serve, then starts the workers and the fault
+// schedule. On error the caller closes p, which copes with whatever part
+// was started.
 func (p *producer) start(ctx context.Context, t *Target, env bench.Env) error {
+	proxied := faultproxy.NeedsProxy(env.Faults)
 	for sub := range env.Subscribers {
 		send, verify, err := t.signers(env.Seed, sub)
 		if err != nil {
 			return fmt.Errorf("webhook: subscriber %d: %w", sub, err)
 		}
-		rcv := &receiver{sub: sub, signer: verify, sink: env.Sink, meter: env.Meter, respond: t.Respond}
+		rcv := &receiver{sub: sub, signer: verify, sink: env.Sink, meter: env.Meter,
+			respond: t.Respond, trace: t.trace, faults: env.Faults}
 		if err := rcv.start(p.log); err != nil {
 			return fmt.Errorf("webhook: start receiver %d: %w", sub, err)
 		}
 		p.rcvs = append(p.rcvs, rcv)
-		p.eps = append(p.eps, newEndpoint(sub, rcv.addr, send, t.opts, env.Meter, env.Seed))
+		addr := rcv.addr
+		if proxied {
+			// The proxy's own connections are not metered: the sender's
+			// and the receiver's ends are, as without one.
+			px, err := faultproxy.New(rcv.addr, env.Faults, p.log.With("subscriber", sub))
+			if err != nil {
+				return fmt.Errorf("webhook: start fault proxy %d: %w", sub, err)
+			}
+			p.proxies = append(p.proxies, px)
+			addr = px.Addr()
+		}
+		p.eps = append(p.eps, newEndpoint(sub, addr, send, t.opts, env.Meter, env.Seed))
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("webhook: start: %w", err)
@@ -78,6 +98,11 @@ func (p *producer) start(ctx context.Context, t *Target, env bench.Env) error {
 	}
 	for _, ep := range p.eps {
 		ep.run(p, p.workers)
+	}
+	if turns := turnsOf(env.Faults); len(turns) > 0 {
+		tctx, cancel := context.WithCancel(context.Background())
+		p.stopTurns = cancel
+		p.turns.Go(func() { p.runTurns(tctx, env.Faults, turns) })
 	}
 	return nil
 }
@@ -110,8 +135,9 @@ func (p *producer) Publish(ev bench.Event) error {
 func (p *producer) Drain(ctx context.Context) error { return p.pending.wait(ctx) }
 
 // Close stops the sender (waiting retries are dropped, in-flight attempts
-// cut short), shuts the receivers down and waits for every goroutine it
-// started. It is idempotent: later calls return the first call's result.
+// cut short), then the fault proxies, then the fault schedule and the
+// receivers, and waits for every goroutine it started. It is idempotent:
+// later calls return the first call's result.
 func (p *producer) Close() error { return p.closeOnce() }
 
 func (p *producer) shutdown() error {
@@ -123,15 +149,23 @@ func (p *producer) shutdown() error {
 	for _, ep := range p.eps {
 		ep.client.CloseIdleConnections()
 	}
+	var errs []error
+	for _, px := range p.proxies {
+		errs = append(errs, px.Close())
+	}
+	if p.stopTurns != nil {
+		p.stopTurns()
+		p.turns.Wait()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	errs := make([]error, len(p.rcvs))
+	rerrs := make([]error, len(p.rcvs))
 	var wg sync.WaitGroup
 	for i, rcv := range p.rcvs {
-		wg.Go(func() { errs[i] = rcv.shutdown(ctx) })
+		wg.Go(func() { rerrs[i] = rcv.shutdown(ctx) })
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	return errors.Join(append(errs, rerrs...)...)
 }
 
 // giveUp settles n deliveries as given up.

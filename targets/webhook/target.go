@@ -25,6 +25,9 @@ type Target struct {
 	// receiverSecret, if set, is what receivers verify with instead of the
 	// sender's secret; tests use it to make every signature bad.
 	receiverSecret string
+	// trace, if set, sees every request the receivers answer, faults
+	// included (tests).
+	trace func(traced)
 }
 
 var _ bench.Target = (*Target)(nil)

@@ -9,6 +9,9 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// msgPrefix starts every webhook-id; the event's seq follows.
+const msgPrefix = "msg_"
+
 // A worker sends one endpoint's jobs, one attempt at a time. It owns its
 // request, response, buffers and jitter generator, so an attempt shares
 // nothing with other workers but the queue's lock and the client's pool.
@@ -18,7 +21,7 @@ type worker struct {
 	req  fasthttp.Request
 	resp fasthttp.Response
 
-	body, id, ts, sig []byte
+	body, id, ts, sig, num []byte
 
 	// The jitter generator is reseeded from (endpoint, seq, attempt)
 	// before each draw: every delivery's waits are then a function of the
@@ -54,7 +57,7 @@ func (w *worker) attempt(j job) {
 	if j.attempts > 0 {
 		w.p.meter.Inc(bench.Retries)
 	}
-	status, floor, err := w.send(j.ev)
+	status, floor, err := w.send(j.ev, j.attempts+1)
 	j.attempts++
 	switch classify(status, err) {
 	case delivered:
@@ -80,8 +83,7 @@ func (w *worker) retry(j job, floor time.Duration) {
 		w.p.giveUp(1)
 		return
 	}
-	w.pcg.Seed(w.ep.seed, j.ev.Seq<<16|uint64(j.attempts))
-	wait := max(b.delay(j.attempts-1, w.rng), floor)
+	wait := max(b.wait(w.pcg, w.rng, w.ep.seed, j.ev.Seq, j.attempts), floor)
 	switch w.ep.q.retry(j, time.Now().Add(wait)) {
 	case disabled:
 		w.p.giveUp(1)
@@ -90,17 +92,20 @@ func (w *worker) retry(j job, floor time.Duration) {
 	}
 }
 
-// send signs and POSTs ev once. It returns the answer's status and its
-// Retry-After as a wait (0 if none or 2xx), or the transport error.
-func (w *worker) send(ev bench.Event) (status int, floor time.Duration, err error) {
+// send signs and POSTs ev once, as attempt number attempt (from 1). It
+// returns the answer's status and its Retry-After as a wait (0 if none or
+// 2xx), or the transport error.
+func (w *worker) send(ev bench.Event, attempt int) (status int, floor time.Duration, err error) {
 	w.body = bench.AppendPayload(w.body[:0], ev)
-	w.id = strconv.AppendUint(append(w.id[:0], "msg_"...), ev.Seq, 10)
+	w.id = strconv.AppendUint(append(w.id[:0], msgPrefix...), ev.Seq, 10)
 	w.ts = strconv.AppendInt(w.ts[:0], time.Now().Unix(), 10)
 	w.sig = w.ep.signer.AppendSignature(w.sig[:0], w.id, w.ts, w.body)
+	w.num = strconv.AppendInt(w.num[:0], int64(attempt), 10)
 	h := &w.req.Header
 	h.SetBytesV(HeaderID, w.id)
 	h.SetBytesV(HeaderTimestamp, w.ts)
 	h.SetBytesV(HeaderSignature, w.sig)
+	h.SetBytesV(HeaderAttempt, w.num)
 	// The body is only read during Do; it is rebuilt before the next one.
 	w.req.SetBodyRaw(w.body)
 	if err := w.ep.client.Do(&w.req, &w.resp); err != nil {
