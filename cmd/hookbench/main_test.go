@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,7 +86,14 @@ func TestRunUsageErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, "frobnicate"},
 		{"unknown metric", []string{"run", "--threshold", "bogus < 1"}, "bogus"},
 		{"unit does not fit", []string{"run", "--threshold", "lost < 5ms"}, "lost"},
-		{"threshold on a pattern not run", []string{"run", "--threshold", "polling: p99 < 1s"}, "polling"},
+		{"threshold on a pattern not run", []string{"run", "-p", "webhook", "--threshold", "polling: p99 < 1s"}, "polling"},
+		{"bad set", []string{"run", "--set", "stream.rate=-5/s"}, "--set stream.rate:1:"},
+		{"set unknown field", []string{"run", "--set", "stream.colour=red"}, "colour"},
+		{"fault without kind", []string{"run", "--fault", "at=1s"}, "kind"},
+		{"fault unknown kind", []string{"run", "--fault", "meteor at=1s"}, "meteor"},
+		{"fault bad pair", []string{"run", "--fault", "outage at"}, "key=value"},
+		{"fault outside the run", []string{"run", "-d", "2s", "--fault", "outage at=5s for=1s"}, "outside"},
+		{"fault bad unit", []string{"run", "--fault", "outage at=5 for=1s"}, "at"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,20 +143,69 @@ func TestRunThresholds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
 			dir := t.TempDir()
-			code, out, errs := hookbench(t, context.Background(), "run", "--duration", "1s", "--rate", "100/s",
-				"--subscribers", "1", "--out", dir, "--threshold", tt.expr)
+			code, out, errs := hookbench(t, context.Background(), "run", "-p", "webhook", "--duration", "1s", "--rate", "100/s",
+				"--subscribers", "1", "--out", dir, "--threshold", tt.expr, "--format", "json,junit")
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errs)
 			}
 			r := readResults(t, dir)
-			v := r.Patterns[0].Thresholds
-			if len(v) != 1 || v[0].Expr != tt.expr || v[0].OK != (tt.code == exitOK) || r.ThresholdsOK != v[0].OK {
-				t.Fatalf("verdicts %+v, thresholds_ok %v", v, r.ThresholdsOK)
+			var v *bench.Verdict
+			for i, got := range r.Patterns[0].Thresholds {
+				if got.Expr == tt.expr {
+					v = &r.Patterns[0].Thresholds[i]
+				}
 			}
-			if tt.code == exitThresholds && v[0].Value <= 0.001 {
-				t.Errorf("failing verdict carries value %v, want the measured p99", v[0].Value)
+			if v == nil || v.OK != (tt.code == exitOK) || r.ThresholdsOK != v.OK {
+				t.Fatalf("verdicts %+v, thresholds_ok %v", r.Patterns[0].Thresholds, r.ThresholdsOK)
+			}
+			junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.code == exitThresholds {
+				if v.Value <= 0.001 {
+					t.Errorf("failing verdict carries value %v, want the measured p99", v.Value)
+				}
+				if !strings.Contains(string(junit), "<failure") || !strings.Contains(string(junit), strconv.FormatFloat(v.Value, 'f', -1, 64)[:3]) {
+					t.Errorf("junit.xml has no failure with the measured value %v:\n%s", v.Value, junit)
+				}
+			} else if strings.Contains(string(junit), "<failure") {
+				t.Errorf("junit.xml has a failure on a passing run:\n%s", junit)
 			}
 		})
+	}
+}
+
+func TestRunOverridesAndReplay(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := hookbench(t, context.Background(), "run", "-p", "webhook", "-d", "2s", "--subscribers", "1",
+		"--set", "stream.rate=5/s", "--set", "stream.arrival=constant", "--set", "patterns.webhook.retry.attempts=1",
+		"--fault", "errors p=1 at=1s for=500ms", "--out", dir, "--format", "json")
+	if code != exitThresholds { // compare's 'lost == 0' fails: 3 are lost
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	r := readResults(t, dir)
+	p := r.Patterns[0]
+	// 5/s constant for 2s: seq 0..9 due every 200ms; those due in [1s, 1.5s)
+	// (seq 5, 6, 7) meet a 503 and, with one attempt, are lost.
+	if p.Events.Published != 10 || p.Events.Lost != 3 || len(p.Faults) != 1 || p.Faults[0].Kind != "errors" {
+		t.Fatalf("events %+v faults %+v: --set and --fault did not reach the run", p.Events, p.Faults)
+	}
+
+	// The recorded scenario re-runs to the same stream and faults.
+	dir2 := t.TempDir()
+	code, out, errs = hookbench(t, context.Background(), "run", filepath.Join(dir, "results.json"), "--out", dir2, "--format", "json")
+	if code != exitThresholds {
+		t.Fatalf("re-run: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	q := readResults(t, dir2).Patterns[0]
+	if q.Events != p.Events {
+		t.Fatalf("re-run events %+v, first run %+v", q.Events, p.Events)
+	}
+
+	code, out, errs = hookbench(t, context.Background(), "run", "--from", filepath.Join(dir, "results.json"), "--dry-run")
+	if code != exitOK || !strings.Contains(out, "rate: 5/s") || !strings.Contains(out, "kind: errors") {
+		t.Fatalf("dry run: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }
 
