@@ -33,8 +33,12 @@ type client struct {
 	meter    *bench.Meter
 	stats    *stats
 	log      *slog.Logger
-	rng      *rand.Rand   // backoff jitter; client goroutine only
-	stopping *atomic.Bool // set by Producer.Close: do not reconnect
+	rng      *rand.Rand      // backoff jitter; client goroutine only
+	stopping *atomic.Bool    // set by Producer.Close: do not reconnect
+	halt     <-chan struct{} // closed by Producer.Close: stop a slow fault's sleep
+	faults   *bench.FaultTimeline
+	slow     bool // the plan has a slow fault
+	gap      bool // the last record was a continuity-lost one; client goroutine only
 
 	next  atomic.Uint64 // first offset not yet received
 	stall *gate         // passed before each message (Producer.Stall)
@@ -54,9 +58,12 @@ type clientConn struct {
 }
 
 // silence is how long a client waits for a ping before it gives the
-// server up: the server pings every PingInterval whatever the traffic.
+// server up: the server pings every PingInterval whatever the traffic, and
+// PongTimeout is the grace it allows its own pings; the Engine.IO client's
+// rule (pingInterval + pingTimeout). A half-open connection is so detected
+// by both ends within PingInterval + PongTimeout of its last ping.
 func (c *client) silence() time.Duration {
-	return 2*c.opts.PingInterval.D() + c.opts.PongTimeout.D()
+	return c.opts.PingInterval.D() + c.opts.PongTimeout.D()
 }
 
 // run connects, reads and reconnects until ctx ends or the producer
@@ -95,6 +102,7 @@ func (c *client) run(ctx context.Context) {
 			c.meter.Inc(bench.Reconnects)
 		}
 		began := time.Now()
+		c.gap = false // a gap does not carry over to a new connection
 		buf, err = c.read(ctx, cc, buf)
 		c.drop(cc)
 		if c.stopped(ctx) {
@@ -148,6 +156,7 @@ func (c *client) connect(ctx context.Context) (*clientConn, error) {
 	cc.ws = ws
 	cc.watchdog = time.AfterFunc(c.silence(), func() {
 		c.stats.serverTimeouts.Add(1)
+		c.meter.Inc(bench.DeadPeers)
 		c.log.Debug("websocket: server silent", "sub", c.id, "for", c.silence())
 		_ = ws.CloseNow()
 	})
@@ -251,7 +260,11 @@ func readAll(r io.Reader, buf []byte) ([]byte, error) {
 	}
 }
 
-// handle processes one server message, received at time at.
+// handle processes one server message, received at time at. During a
+// slow fault the consumer takes the fault's delay after each event it
+// observes (it records the event, then works on it), so the events behind
+// it in the message are observed that much later, and it reads nothing
+// meanwhile: its send queue fills as a slow consumer's would.
 func (c *client) handle(msg []byte, at time.Time) error {
 	for len(msg) > 0 {
 		kind, off, body, rest, err := nextRecord(msg)
@@ -262,9 +275,14 @@ func (c *client) handle(msg []byte, at time.Time) error {
 		next := c.next.Load()
 		if kind == kindContinuityLost {
 			// The events from next to off are gone: the ledger counts
-			// them as lost; here the discontinuity itself is counted.
-			c.meter.Inc(bench.ContinuityLost)
-			c.log.Info("websocket: continuity lost", "sub", c.id, "resumed_at", next, "first_available", off, "missed", off-min(off, next))
+			// them as lost; here the discontinuity itself is counted,
+			// once for a run of continuity-lost records (a ratelimit
+			// fault may send one per dropped event).
+			if !c.gap {
+				c.meter.Inc(bench.ContinuityLost)
+			}
+			c.gap = true
+			c.log.Debug("websocket: continuity lost", "sub", c.id, "from", next, "to", off, "missed", off-min(off, next))
 			if off > next {
 				c.next.Store(off)
 			}
@@ -279,10 +297,24 @@ func (c *client) handle(msg []byte, at time.Time) error {
 			// what this one costs, the log says where it happened.
 			c.log.Warn("websocket: offset out of sequence", "sub", c.id, "want", next, "got", off)
 		}
+		c.gap = false
 		c.sink.Deliver(bench.Delivery{Subscriber: c.id, Seq: seq, Key: key, Due: due, At: at, Path: bench.PathPrimary})
 		if off >= next {
 			c.next.Store(off + 1)
 		}
+		if c.slow {
+			at = c.work(at)
+		}
 	}
 	return nil
+}
+
+// work takes the delay of the slow fault active at now, if any, and
+// returns the time it is done.
+func (c *client) work(now time.Time) time.Time {
+	f, ok := c.faults.Active(bench.FaultSlow, now)
+	if !ok || !sleep(c.halt, f.Delay.D()) {
+		return now
+	}
+	return time.Now()
 }

@@ -25,8 +25,9 @@ type Options struct {
 	// PongTimeout is how long the server waits for the answer to a ping
 	// before it closes the connection as dead. If zero, 3s (reference:
 	// 10s, Centrifugo 8-10s, Socket.IO 20s). The client applies the
-	// mirror rule: it gives up on a server it has not heard a ping from
-	// for 2*PingInterval + PongTimeout.
+	// mirror rule (Engine.IO's): it gives up on a server it has not heard
+	// a ping from for PingInterval + PongTimeout. Either end so detects a
+	// dead connection within PingInterval + PongTimeout.
 	PongTimeout bench.Duration `json:"pong_timeout" yaml:"pong_timeout"`
 	// WriteTimeout bounds every message the server writes, its close
 	// handshake, and each connection attempt of a client (dial and

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/targets/faultproxy"
 )
 
 // Producer is the running websocket pattern: the server with its hub, and
@@ -24,8 +25,11 @@ type Producer struct {
 	transport *http.Transport
 	clients   []*client
 	stats     stats
+	proxy     *faultproxy.Proxy // in front of the server when the plan has network faults
+	sched     *scheduler        // the plan's outages and disconnects
 
 	stopping  atomic.Bool
+	halt      chan struct{}      // closed when Close begins
 	cancel    context.CancelFunc // ends the clients
 	wg        sync.WaitGroup     // the clients
 	closeOnce sync.Once
@@ -108,31 +112,47 @@ func (p *Producer) client(sub int) (*client, error) {
 	return p.clients[sub], nil
 }
 
-// Stats holds the websocket counters that have no bench.Counter: the
-// rest (frames, reconnects, slow consumers, continuity lost) are on the
-// run's Meter.
+// Stats holds the websocket counters that have no bench.Counter, and the
+// split of bench.DeadPeers by side: the rest (frames, reconnects, slow
+// consumers, continuity lost, dead peers) are on the run's Meter.
 type Stats struct {
 	// PeerTimeouts counts connections the server closed because a ping
 	// went unanswered for PongTimeout (dead peer detection).
 	PeerTimeouts int64
 	// ServerTimeouts counts connections a client closed because it heard
-	// no ping for 2*PingInterval + PongTimeout.
+	// no ping for PingInterval + PongTimeout. PeerTimeouts +
+	// ServerTimeouts is bench.DeadPeers: each end of a dead connection
+	// that detects it counts once.
 	ServerTimeouts int64
+	// Errors counts connections the server closed with 1011 instead of
+	// sending an event, for an errors fault.
+	Errors int64
+	// RateLimited counts events the server dropped for a ratelimit fault
+	// (each one is lost, and its gap signalled as continuity lost).
+	RateLimited int64
 }
 
 type stats struct {
 	peerTimeouts, serverTimeouts atomic.Int64
+	errors, rateLimited          atomic.Int64
 }
 
 // Stats returns the counters so far.
 func (p *Producer) Stats() Stats {
-	return Stats{PeerTimeouts: p.stats.peerTimeouts.Load(), ServerTimeouts: p.stats.serverTimeouts.Load()}
+	return Stats{
+		PeerTimeouts:   p.stats.peerTimeouts.Load(),
+		ServerTimeouts: p.stats.serverTimeouts.Load(),
+		Errors:         p.stats.errors.Load(),
+		RateLimited:    p.stats.rateLimited.Load(),
+	}
 }
 
 // Close stops both sides and waits for every goroutine: the server closes
 // each connection with 1001 (going away) and a bounded close handshake,
-// then the HTTP server shuts down and the clients stop. Calling it again
-// returns the first result.
+// then the HTTP server shuts down and the clients stop. With a fault
+// proxy the clients stop first, then the proxy closes, then the server:
+// a link the proxy stalls or delays would hold each close handshake for
+// up to WriteTimeout. Calling it again returns the first result.
 func (p *Producer) Close() error {
 	p.closeOnce.Do(func() { p.closeErr = p.close() })
 	return p.closeErr
@@ -141,6 +161,14 @@ func (p *Producer) Close() error {
 func (p *Producer) close() error {
 	var errs []error
 	p.stopping.Store(true) // a client told 1001 exits instead of coming back
+	close(p.halt)          // no more cuts; slow clients stop sleeping
+	p.sched.wait()
+	if p.proxy != nil {
+		p.stopClients()
+		if err := p.proxy.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("websocket: %w", err))
+		}
+	}
 	p.hub.shutdown()
 	// Shutdown closes the listener and waits for requests not yet
 	// upgraded; upgraded (hijacked) connections are the sessions', which
@@ -151,11 +179,7 @@ func (p *Producer) close() error {
 	}
 	cancel()
 	p.hub.wait()
-	p.cancel()
-	for _, c := range p.clients {
-		c.abort()
-	}
-	p.wg.Wait()
+	p.stopClients()
 	p.transport.CloseIdleConnections()
 	if err := p.srv.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("websocket: close server: %w", err))
@@ -164,4 +188,14 @@ func (p *Producer) close() error {
 		errs = append(errs, fmt.Errorf("websocket: serve: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// stopClients ends the clients and waits for them. It may be called
+// again.
+func (p *Producer) stopClients() {
+	p.cancel()
+	for _, c := range p.clients {
+		c.abort()
+	}
+	p.wg.Wait()
 }

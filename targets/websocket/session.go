@@ -27,6 +27,12 @@ type server struct {
 	stats *stats
 	log   *slog.Logger
 	bufs  sync.Pool // *[]byte batch buffers, shared by the sessions
+
+	// The per-message faults (errors, ratelimit); see faults.go.
+	faults  *bench.FaultTimeline
+	born    time.Time // zero of the limiters' clocks
+	faultMu sync.Mutex
+	subs    map[int]*subFaults // guarded by faultMu
 }
 
 // batchBuf returns an empty buffer to pack records into; putBatchBuf
@@ -94,6 +100,7 @@ func (sv *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		queue: make(chan []byte, sv.opts.SendQueue),
 		slow:  make(chan struct{}),
 		idx:   -1,
+		f:     sv.subscriberFaults(sub),
 	}
 	s.run(from)
 }
@@ -110,6 +117,7 @@ type session struct {
 	queue chan []byte   // live event records; filled by hub.publish
 	slow  chan struct{} // closed by the hub when queue was full
 	idx   int           // index in hub.live, -1 if not live; guarded by hub.mu
+	f     *sendFaults   // errors and ratelimit faults; nil if the plan has none
 
 	deadline bool // a write deadline is set on raw (writer only)
 }
@@ -123,6 +131,7 @@ const (
 	endSlow                   // the send queue overflowed: 1013
 	endDead                   // a ping went unanswered
 	endBroken                 // a write failed
+	endError                  // an errors fault: 1011 instead of an event
 )
 
 func (s *session) run(from uint64) {
@@ -136,8 +145,12 @@ func (s *session) run(from uint64) {
 	case endSlow:
 		s.sv.log.Debug("websocket: slow consumer disconnected", "sub", s.sub, "send_queue", cap(s.queue))
 		err = s.close(websocket.StatusTryAgainLater, "slow consumer: send queue full")
+	case endError:
+		s.sv.stats.errors.Add(1)
+		err = s.close(websocket.StatusInternalError, "server error (errors fault)")
 	case endDead:
 		s.sv.stats.peerTimeouts.Add(1)
+		s.sv.meter.Inc(bench.DeadPeers)
 		s.sv.log.Debug("websocket: peer did not answer a ping", "sub", s.sub, "pong_timeout", s.sv.opts.PongTimeout)
 		err = errors.Join(err, s.conn.CloseNow())
 	default:
@@ -167,8 +180,11 @@ func (s *session) serve(readCtx context.Context, from uint64, p *pinger) (ending
 		case err != nil:
 			return endBroken, err
 		}
-		if err := s.writeReplay(lost, from, batch[:n]); err != nil {
+		switch cut, err := s.writeReplay(lost, from, batch[:n]); {
+		case err != nil:
 			return endBroken, err
+		case cut:
+			return endError, nil
 		}
 		// Between batches, attend to everything but the queue, which is
 		// not fed before the session is live.
@@ -192,8 +208,11 @@ func (s *session) serve(readCtx context.Context, from uint64, p *pinger) (ending
 		s.idle()
 		select {
 		case rec := <-s.queue:
-			if err := s.writeQueued(rec); err != nil {
+			switch cut, err := s.writeQueued(rec); {
+			case err != nil:
 				return endBroken, err
+			case cut:
+				return endError, nil
 			}
 		case <-s.slow:
 			return endSlow, nil
@@ -213,52 +232,89 @@ func (s *session) serve(readCtx context.Context, from uint64, p *pinger) (ending
 
 // writeReplay sends the records of one catchUp in as few messages as
 // maxBatchBytes allows, after a continuity-lost record for next if lost.
-// It clears recs.
-func (s *session) writeReplay(lost bool, next uint64, recs [][]byte) error {
+// It clears recs. cut reports that an errors fault ended the session
+// before a record, which with the ones after it was not sent.
+func (s *session) writeReplay(lost bool, next uint64, recs [][]byte) (cut bool, err error) {
 	buf := s.sv.batchBuf()
 	defer s.sv.putBatchBuf(buf)
 	b := (*buf)[:0]
 	if lost {
 		b = appendContinuityLost(b, next)
 	}
+	var now time.Time
+	if s.f != nil {
+		now = time.Now()
+	}
 	for i, rec := range recs {
 		recs[i] = nil
-		b = append(b, rec...)
+		if cut {
+			continue
+		}
+		b, cut = s.add(b, rec, now)
 		if len(b) >= maxBatchBytes {
 			if err := s.write(b); err != nil {
-				return err
+				return false, err
 			}
 			b = b[:0]
 		}
 	}
+	b = s.flush(b)
 	*buf = b
 	if len(b) == 0 {
-		return nil
+		return cut, nil
 	}
-	return s.write(b)
+	return cut, s.write(b)
 }
 
 // writeQueued sends rec and, in the same message, whatever else the queue
 // holds, up to maxBatchBytes: a writer that fell behind catches up with
-// one write instead of one per event. It never waits for more; a lone
-// record goes as it is, without a copy.
-func (s *session) writeQueued(rec []byte) error {
-	if len(s.queue) == 0 {
-		return s.write(rec)
+// one write instead of one per event. It never waits for more; without
+// per-message faults a lone record goes as it is, without a copy. cut is
+// as for writeReplay.
+func (s *session) writeQueued(rec []byte) (cut bool, err error) {
+	if s.f == nil && len(s.queue) == 0 {
+		return false, s.write(rec)
 	}
 	buf := s.sv.batchBuf()
 	defer s.sv.putBatchBuf(buf)
-	b := append((*buf)[:0], rec...)
-	for more := true; more && len(b) < maxBatchBytes; {
+	var now time.Time
+	if s.f != nil {
+		now = time.Now()
+	}
+	b, cut := s.add((*buf)[:0], rec, now)
+	for more := !cut; more && len(b) < maxBatchBytes; {
 		select {
 		case rec := <-s.queue:
-			b = append(b, rec...)
+			b, cut = s.add(b, rec, now)
+			more = !cut
 		default:
 			more = false
 		}
 	}
+	b = s.flush(b)
 	*buf = b
-	return s.write(b)
+	if len(b) == 0 {
+		return cut, nil
+	}
+	return cut, s.write(b)
+}
+
+// add appends rec to the message b, through the per-message faults if
+// the plan has any (see sendFaults.add).
+func (s *session) add(b, rec []byte, now time.Time) ([]byte, bool) {
+	if s.f == nil {
+		return append(b, rec...), false
+	}
+	return s.f.add(b, rec, now)
+}
+
+// flush closes a gap the per-message faults left open (see
+// sendFaults.flush).
+func (s *session) flush(b []byte) []byte {
+	if s.f == nil {
+		return b
+	}
+	return s.f.flush(b)
 }
 
 // write sends one message with a write deadline.

@@ -8,8 +8,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/targets/faultproxy"
 )
 
 // Target is the websocket delivery pattern. It is safe for concurrent use;
@@ -28,9 +30,10 @@ func New(opts Options) *Target { return &Target{opts: opts} }
 func (t *Target) Name() string { return "websocket" }
 
 // Start brings up the server on a loopback port and env.Subscribers
-// clients, and returns once every client has subscribed. The returned
-// Producer is a *Producer; the caller must Close it. ctx bounds the
-// start-up only.
+// clients, and returns once every client has subscribed. When env.Faults
+// holds a network fault, the clients dial a fault proxy in front of the
+// server instead of the server. The returned Producer is a *Producer; the
+// caller must Close it. ctx bounds the start-up only.
 func (t *Target) Start(ctx context.Context, env bench.Env) (bench.Producer, error) {
 	p, err := t.start(ctx, env)
 	if err != nil {
@@ -75,13 +78,26 @@ func (t *Target) start(ctx context.Context, env bench.Env) (*Producer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("websocket: listen: %w", err)
 	}
+	addr := ln.Addr().String() // where the clients dial
+	var proxy *faultproxy.Proxy
+	if faultproxy.NeedsProxy(env.Faults) {
+		if proxy, err = faultproxy.New(addr, env.Faults, log); err != nil {
+			return nil, errors.Join(fmt.Errorf("websocket: %w", err), ln.Close())
+		}
+		addr = proxy.Addr()
+	}
 	p := &Producer{
 		opts:      o,
 		hub:       newHub(o, env.Meter),
 		url:       "ws://" + ln.Addr().String() + streamPath,
 		serveDone: make(chan error, 1),
+		proxy:     proxy,
+		halt:      make(chan struct{}),
 	}
-	sv := &server{hub: p.hub, opts: o, meter: env.Meter, stats: &p.stats, log: log}
+	sv := &server{
+		hub: p.hub, opts: o, meter: env.Meter, stats: &p.stats, log: log,
+		faults: env.Faults, born: time.Now(), subs: map[int]*subFaults{},
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET "+streamPath, sv)
 	p.srv = &http.Server{
@@ -107,7 +123,7 @@ func (t *Target) start(ctx context.Context, env bench.Env) (*Producer, error) {
 	hc := &http.Client{Transport: p.transport}
 	var runCtx context.Context
 	runCtx, p.cancel = context.WithCancel(context.Background())
-	base := "http://" + ln.Addr().String()
+	base := "http://" + addr
 	for i := range env.Subscribers {
 		c := &client{
 			id:       i,
@@ -120,12 +136,17 @@ func (t *Target) start(ctx context.Context, env bench.Env) (*Producer, error) {
 			log:      log,
 			rng:      newRNG(env.Seed, i),
 			stopping: &p.stopping,
+			halt:     p.halt,
+			faults:   env.Faults,
+			slow:     env.Faults.Has(bench.FaultSlow),
 			stall:    newGate(),
 			ready:    make(chan error, 1),
 		}
 		p.clients = append(p.clients, c)
 		p.wg.Go(func() { c.run(runCtx) })
 	}
+	p.sched = &scheduler{faults: env.Faults, cuts: cutsOf(env.Faults), clients: p.clients, halt: p.halt}
+	p.sched.start()
 	for _, c := range p.clients {
 		select {
 		case err = <-c.ready:

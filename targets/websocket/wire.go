@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+
+	"github.com/hookbench/hookbench/bench"
 )
 
 // The wire protocol (see doc.go). A server message is one binary
@@ -16,9 +18,10 @@ const (
 	// kindEvent carries the event at the offset; the body is the event
 	// as made by bench.AppendPayload.
 	kindEvent byte = 'e'
-	// kindContinuityLost says the resume point is no longer in the
-	// replay buffer; the offset is the oldest one still held, which the
-	// server sends next. Its body is empty.
+	// kindContinuityLost says the events from the client's resume point
+	// (or its last event) up to the offset are gone: the resume point is
+	// no longer in the replay buffer, or a ratelimit fault dropped them.
+	// The server sends the offset next. Its body is empty.
 	kindContinuityLost byte = 'l'
 
 	recordHeader = 13
@@ -47,6 +50,22 @@ func newEventRecord(size int) []byte {
 func sealRecord(rec []byte, off uint64) {
 	binary.BigEndian.PutUint64(rec[1:9], off)
 	binary.BigEndian.PutUint32(rec[9:recordHeader], uint32(len(rec)-recordHeader))
+}
+
+// recordOffset returns the offset of the record rec (a whole record, as
+// the hub makes them).
+func recordOffset(rec []byte) uint64 { return binary.BigEndian.Uint64(rec[1:9]) }
+
+// recordSeq returns the event seq that the event record rec carries, or
+// def if its body is not a hookbench event. Offset and seq coincide when
+// the engine publishes its stream; fault draws key on the seq, as every
+// pattern does.
+func recordSeq(rec []byte, def uint64) uint64 {
+	seq, _, _, err := bench.ParsePayload(rec[recordHeader:])
+	if err != nil {
+		return def
+	}
+	return seq
 }
 
 // appendContinuityLost appends a continuity-lost record for first.
