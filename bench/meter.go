@@ -31,11 +31,12 @@ const (
 	Frames
 	// SlowConsumers counts consumers disconnected for a full send queue.
 	SlowConsumers
-	// ContinuityLost counts resumes the server could not serve from its
-	// buffer.
+	// ContinuityLost counts gaps a consumer was told of: resumes the
+	// server could not serve from its buffer, cursors too old for the
+	// log's retention, messages dropped by a rate limit.
 	ContinuityLost
-	// DeadPeers counts connections closed because the peer stopped
-	// answering (missed pongs, read deadlines).
+	// DeadPeers counts detections of a peer that stopped answering
+	// (missed pongs, read deadlines); each end that detects it counts.
 	DeadPeers
 	numCounters
 )

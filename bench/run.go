@@ -238,8 +238,10 @@ func (ru *run) result(drain string, cpu time.Duration) *PatternResult {
 		Subscribers: ru.ledger.SubscriberCounts(),
 		Paths:       ru.ledger.PathCounts(),
 		Windows:     ru.ledger.Windows(ru.elapsed),
-		Faults:      ru.faults.Windows(ru.elapsed),
-		Thresholds:  []Verdict{},
+		// The nominal end (publishing + drain deadline), not the measured
+		// one, so the same seed gives the same fault windows.
+		Faults:     ru.faults.Windows(ru.sc.Duration.D() + ru.sc.Drain.D()),
+		Thresholds: []Verdict{},
 		Overhead: Overhead{
 			Requests:         m.Get(Requests),
 			RequestsPerEvent: per(float64(m.Get(Requests))),

@@ -184,8 +184,8 @@ func splitmix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// Windows returns the plan as it applies to a run that lasted total
-// (publishing and drain), in seconds, for results.json. A fault without
+// Windows returns the plan as it applies to a run whose nominal length is
+// total (publishing plus the drain deadline), in seconds, for results.json. A fault without
 // For lasts to total, except a single disconnect or reset, which is a
 // moment (For 0).
 func (t *FaultTimeline) Windows(total time.Duration) []FaultWindow {
