@@ -43,8 +43,8 @@ type try struct {
 // kept across reconnections (a resumed connection is the same connection,
 // as in Ably), and the last errors cut.
 type subFaults struct {
-	limits map[bench.FaultSpec]*limiter // read-only once made
-	last   try                          // guarded by server.faultMu
+	limits map[bench.FaultSpec]*bench.RateLimiter // read-only once made
+	last   try                                    // guarded by server.faultMu
 }
 
 // subscriberFaults returns the per-message fault state of a new session of
@@ -57,9 +57,9 @@ func (sv *server) subscriberFaults(sub int) *sendFaults {
 	defer sv.faultMu.Unlock()
 	st := sv.subs[sub]
 	if st == nil {
-		st = &subFaults{limits: map[bench.FaultSpec]*limiter{}}
+		st = &subFaults{limits: map[bench.FaultSpec]*bench.RateLimiter{}}
 		for _, f := range sv.faults.Specs(bench.FaultRateLimit) {
-			st.limits[f] = newLimiter(f.RPS, sv.born)
+			st.limits[f] = bench.NewRateLimiter(f.RPS, sv.born)
 		}
 		sv.subs[sub] = st
 	}
@@ -88,7 +88,7 @@ type sendFaults struct {
 func (f *sendFaults) add(b, rec []byte, now time.Time) (_ []byte, cut bool) {
 	ft := f.sv.faults
 	off := recordOffset(rec)
-	if spec, ok := ft.Active(bench.FaultRateLimit, now); ok && !f.state.limits[spec].take(now) {
+	if spec, ok := ft.Active(bench.FaultRateLimit, now); ok && !takes(f.state.limits[spec], now) {
 		f.gap, f.skipTo = true, off+1
 		f.sv.stats.rateLimited.Add(1)
 		return b, false
@@ -200,4 +200,10 @@ func (sc *scheduler) run() {
 			cl.disconnect(hold)
 		}
 	}
+}
+
+// takes reports whether l had a token for a message at now.
+func takes(l *bench.RateLimiter, now time.Time) bool {
+	ok, _ := l.Take(now)
+	return ok
 }
