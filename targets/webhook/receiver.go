@@ -70,6 +70,7 @@ type traced struct {
 	status        int    // 0: closed without an answer (outage)
 	retryAfter    string
 	arrived, done time.Time
+	off           time.Duration // arrived on the run's clock (0 before it starts)
 }
 
 // start starts rcv's server on a fresh loopback port. The server is
@@ -176,6 +177,7 @@ func (rcv *receiver) traced(next handler) handler {
 	return func(ctx *fasthttp.RequestCtx, now time.Time) {
 		next(ctx, now)
 		tr := traced{sub: rcv.sub, arrived: now, done: time.Now()}
+		tr.off, _ = rcv.faults.Elapsed(now)
 		tr.seq, tr.attempt, _ = deliveryKeys(ctx)
 		if !ctx.Hijacked() {
 			tr.status = ctx.Response.StatusCode()
