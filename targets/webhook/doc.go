@@ -49,11 +49,11 @@
 //     timer's wake-up. An attempt is lost to the outage when it reaches
 //     the receiver in the window, so with one attempt per delivery the loss
 //     is the deliveries whose attempt falls in [At, At+For).
-//   - ratelimit {rps}: a token bucket per receiver (GCRA), rps tokens a
-//     second, holding 100 ms worth (at least one). A request finding it
-//     empty is answered 429 with Retry-After: the time until the next
-//     token, in whole seconds rounded up, at least 1. Every request counts,
-//     whatever comes of it.
+//   - ratelimit {rps}: a token bucket per receiver (bench.RateLimiter, the
+//     one every pattern uses), rps tokens a second, holding 100 ms worth
+//     (at least one). A request finding it empty is answered 429 with
+//     Retry-After: the time until the next token, in whole seconds rounded
+//     up, at least 1. Every request that reaches the receiver counts.
 //   - errors {p, status}: the attempt is answered status (default 503),
 //     and nothing is recorded, when Hit(p, salt, seq, subscriber, attempt)
 //     draws true, where salt is the FNV-1a hash of "errors" and attempt

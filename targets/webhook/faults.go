@@ -71,13 +71,13 @@ func (rcv *receiver) unreachable(next handler) handler {
 }
 
 // limited answers 429 with a Retry-After to the requests beyond the active
-// ratelimit fault's rate (see limiter).
+// ratelimit fault's rate (bench.RateLimiter, one per fault and receiver).
 func (rcv *receiver) limited(next handler) handler {
 	return func(ctx *fasthttp.RequestCtx, now time.Time) {
 		if f, ok := rcv.faults.Active(bench.FaultRateLimit, now); ok {
-			if ok, wait := rcv.limiters[f].take(now); !ok {
+			if ok, wait := rcv.limiters[f].Take(now); !ok {
 				ctx.SetStatusCode(fasthttp.StatusTooManyRequests)
-				ctx.Response.Header.Set(fasthttp.HeaderRetryAfter, strconv.FormatInt(retryAfterSecs(wait), 10))
+				ctx.Response.Header.Set(fasthttp.HeaderRetryAfter, strconv.FormatInt(bench.RetryAfterSeconds(wait), 10))
 				return
 			}
 		}

@@ -445,6 +445,9 @@ func TestFaultsAreDeterministic(t *testing.T) {
 		{Kind: bench.FaultOutage, At: ms(505 * time.Millisecond), For: ms(300 * time.Millisecond)},
 		{Kind: bench.FaultDisconnect, At: ms(time.Second)},
 		{Kind: bench.FaultLatency, Delay: ms(5 * time.Millisecond), At: ms(1200 * time.Millisecond), For: ms(100 * time.Millisecond)},
+		// The whole run, drain included: its window ends at the run's
+		// nominal end, not the measured one. It never bites at 100/s.
+		{Kind: bench.FaultRateLimit, RPS: 1000},
 	}
 	sc := faultScenario(t, 100, 1500*time.Millisecond, 2, faults...)
 	plan := bench.NewFaultTimeline(sc.Faults, sc.Seed, sc.Duration.D())
@@ -465,6 +468,9 @@ func TestFaultsAreDeterministic(t *testing.T) {
 		if i == 0 {
 			first = pr
 			continue
+		}
+		if len(pr.Faults) != len(faults) {
+			t.Errorf("run %d: %d fault windows, want %d", i, len(pr.Faults), len(faults))
 		}
 		if !slices.Equal(pr.Faults, first.Faults) {
 			t.Errorf("fault timelines differ:\n%+v\n%+v", first.Faults, pr.Faults)

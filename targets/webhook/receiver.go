@@ -51,8 +51,8 @@ type receiver struct {
 	faults  *bench.FaultTimeline
 	log     *slog.Logger
 
-	limiters map[bench.FaultSpec]*limiter // per ratelimit fault; read-only once started
-	stop     chan struct{}                // closed by shutdown: slow answers go out at once
+	limiters map[bench.FaultSpec]*bench.RateLimiter // per ratelimit fault; read-only once started
+	stop     chan struct{}                          // closed by shutdown: slow answers go out at once
 
 	srv      *fasthttp.Server
 	ln       *gateListener
@@ -89,9 +89,9 @@ func (rcv *receiver) start(log *slog.Logger) error {
 	now := time.Now()
 	for _, f := range rcv.faults.Specs(bench.FaultRateLimit) {
 		if rcv.limiters == nil {
-			rcv.limiters = map[bench.FaultSpec]*limiter{}
+			rcv.limiters = map[bench.FaultSpec]*bench.RateLimiter{}
 		}
-		rcv.limiters[f] = newLimiter(f.RPS, now)
+		rcv.limiters[f] = bench.NewRateLimiter(f.RPS, now)
 	}
 	rcv.srv = &fasthttp.Server{
 		Handler:              rcv.handler(),
@@ -231,7 +231,7 @@ func (rcv *receiver) authentic(ctx *fasthttp.RequestCtx, now time.Time) bool {
 func (r Reply) write(ctx *fasthttp.RequestCtx) {
 	ctx.SetStatusCode(r.Status)
 	if r.RetryAfter > 0 {
-		ctx.Response.Header.Set(fasthttp.HeaderRetryAfter, strconv.FormatInt(retryAfterSecs(r.RetryAfter), 10))
+		ctx.Response.Header.Set(fasthttp.HeaderRetryAfter, strconv.FormatInt(bench.RetryAfterSeconds(r.RetryAfter), 10))
 	}
 }
 
