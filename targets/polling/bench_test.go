@@ -40,7 +40,7 @@ func benchmarkServe(b *testing.B, page bool) {
 		}
 	}
 	meter := bench.NewMeter()
-	srv := newServer(log, slog.New(slog.DiscardHandler))
+	srv := newServer(log, slog.New(slog.DiscardHandler), nil)
 	addr, err := srv.serve(meter, srv.handle)
 	if err != nil {
 		b.Fatal(err)
@@ -108,7 +108,7 @@ func BenchmarkHandle(b *testing.B) {
 			for i := range 100 {
 				_ = l.append(bench.Event{Seq: uint64(i), Size: 512})
 			}
-			s := newServer(l, slog.New(slog.DiscardHandler))
+			s := newServer(l, slog.New(slog.DiscardHandler), nil)
 			var ctx fasthttp.RequestCtx
 			ctx.Request.Header.SetMethod("GET")
 			ctx.Request.SetRequestURI(bc.uri)

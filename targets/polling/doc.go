@@ -31,5 +31,53 @@
 // resync from the oldest retained event on a 410 and count it as
 // bench.ContinuityLost: the skipped events are lost, and reported so. Every
 // request is counted (bench.Requests), as are empty polls (bench.EmptyPolls,
-// 304s included) and 304s (bench.NotModified); every connection is metered.
+// 304s included), 304s (bench.NotModified) and every dial after a poller's
+// first (bench.Reconnects); every connection is metered. A poll that fails
+// on a kept-alive connection before any byte of its answer arrived (the
+// server closed it while idle or holding) is sent again at once on a new
+// connection, as net/http does for idempotent requests, and counted twice;
+// any other failure is backed off.
+//
+// # Faults
+//
+// The application faults of the run's plan (bench.Env.Faults) act where
+// the polling column of reference/delivery-patterns.md section 5 puts
+// them: errors and ratelimit in the server (the producer's event-log API),
+// outage and slow in the pollers (the subscriber side), disconnect on the
+// live connections. Each is active while its window holds the moment the
+// request arrives (server) or is about to be made (poller).
+//
+//   - errors {p, status}: the server answers status (default 503, no
+//     Retry-After) to a poll when Hit(p, faultSalt("errors"), subscriber,
+//     request number) hits; the request is named by the HeaderSubscriber
+//     and HeaderRequest headers, which the pollers send only when the
+//     plan holds errors or ratelimit. A request sent again has a new
+//     number, so a new draw. The poller backs off with full jitter and
+//     keeps its cursor: nothing is lost or delivered twice.
+//   - ratelimit {rps}: one token bucket across the API (rps a second, 100
+//     ms worth of burst); a poll beyond it gets 429 with Retry-After in
+//     whole seconds (at least 1), which the poller honours. Both fault
+//     answers go out at once, before any long-poll hold.
+//   - slow {delay}: the consumer is slow: a poller that receives a page of
+//     events while the fault is active delivers it (on arrival, as the
+//     webhook receivers record before they hang) and then takes delay
+//     before it polls again. Events published meanwhile wait for the next
+//     poll and come in a bigger page: a pull consumer paces itself, so
+//     slowness costs latency, never a timeout or a duplicate.
+//   - outage: the pollers are offline for the window: at its start their
+//     connections are closed (a held long poll is cut), they make no
+//     request in it and an answer that reaches one during it is dropped
+//     unread; at its end each polls at once from its cursor (the catch-up
+//     burst). Nothing is lost while the retention covers the window; an
+//     outage without for keeps them offline to the end.
+//   - disconnect {at, every}: at each moment the server closes every live
+//     connection (a close, not a reset) and ends the holds on them. The
+//     pollers' polls on those connections are sent again at once, with the
+//     same cursor: no loss, no duplicate.
+//
+// When the plan holds a network fault (faultproxy.NeedsProxy), the pollers
+// dial one fault proxy in front of the server; Close stops the pollers,
+// then the proxy, then the server. A blackhole is detected by the poller's
+// request timeout (Options.Timeout; for long polls the client timeout,
+// hold + margin), after which it reconnects; a reset by the failed read.
 package polling

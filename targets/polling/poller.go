@@ -2,6 +2,7 @@ package polling
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
@@ -26,7 +27,12 @@ const maxRetryAfter = 5 * time.Minute
 // off with full jitter on errors, and resyncs from the oldest retained
 // event when its cursor is too old (counted as continuity lost).
 //
-// Its fields are owned by its goroutine, except cursor, which Drain reads.
+// It also plays the subscriber side of the run's application faults: it
+// stays off the network during an outage and resumes from its cursor at
+// its end, and takes a slow fault's delay over each page of events.
+//
+// Its fields are owned by its goroutine, except cursor, which Drain reads,
+// and client, whose cut the fault schedule calls.
 type poller struct {
 	sub      int
 	cfg      *config
@@ -36,6 +42,14 @@ type poller struct {
 	logger   *slog.Logger
 	rng      *rand.Rand
 	progress chan<- struct{} // poked, without blocking, when the cursor moves
+
+	faults   *bench.FaultTimeline
+	identify bool   // send HeaderSubscriber and HeaderRequest
+	outages  bool   // the plan holds an outage
+	slows    bool   // the plan holds a slow fault
+	reqs     uint64 // requests made so far: the next one's number
+	subID    []byte // the subscriber number, as sent
+	num      []byte // the request number, as sent
 
 	// cursor is the log seq of the last event delivered (or skipped, after
 	// a resync): the next poll asks for the events after it.
@@ -79,6 +93,11 @@ func newPoller(sub int, cfg *config, addr string, env bench.Env, client *httpCli
 		suffix:   []byte("&limit=" + strconv.Itoa(cfg.limit)),
 		held:     []byte("&limit=" + strconv.Itoa(cfg.limit) + "&wait=" + cfg.hold.String()),
 		timer:    time.NewTimer(time.Hour),
+		faults:   env.Faults,
+		identify: needsIdentity(env.Faults),
+		outages:  env.Faults.Has(bench.FaultOutage),
+		slows:    env.Faults.Has(bench.FaultSlow),
+		subID:    strconv.AppendInt(nil, int64(sub), 10),
 	}
 	p.timer.Stop()
 	p.req.Header.SetMethod(fasthttp.MethodGet)
@@ -118,6 +137,15 @@ func (p *poller) run(ctx context.Context) {
 		}
 	}
 	for {
+		back, ok := p.offline(ctx)
+		if !ok {
+			return
+		}
+		if back && !long {
+			// Back from an outage: poll at once (the catch-up), and
+			// restart the schedule from this poll.
+			p.next = time.Now()
+		}
 		act, d := p.poll(ctx, long)
 		switch act {
 		case actStop:
@@ -157,10 +185,21 @@ func (p *poller) poll(ctx context.Context, hold bool) (action, time.Duration) {
 	sent := time.Now()
 	err := p.client.do(ctx, &p.req, &p.resp, p.cfg.timeout)
 	now := time.Now()
-	if err != nil {
-		if ctx.Err() != nil {
-			return actStop, 0
-		}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return actStop, 0
+	case p.outages && p.isOffline(now):
+		// An outage began while the request was out: the poller is
+		// offline and never got the answer, if there was one. Its
+		// cursor is where it was.
+		return actAtOnce, 0
+	case errors.Is(err, errStale):
+		// The server (a disconnect) or the network closed the kept-alive
+		// connection under the request: send it again at once, on a new
+		// connection. A new connection that fails is backed off.
+		p.logger.Debug("connection closed under the poll; polling again on a new one", "err", err)
+		return actAtOnce, 0
+	case err != nil:
 		p.logger.Debug("poll failed", "err", err)
 		return actDelay, p.backoff()
 	}
@@ -174,6 +213,9 @@ func (p *poller) poll(ctx context.Context, hold bool) (action, time.Duration) {
 			// loop. It counts as a failure.
 			p.failures = failures
 			return actDelay, p.backoff()
+		}
+		if p.slows && len(p.page.events) > 0 && !p.slowDown(ctx, now) {
+			return actStop, 0
 		}
 		return act, d
 	case fasthttp.StatusNotModified:
@@ -204,6 +246,12 @@ func (p *poller) prepare(hold bool) {
 		p.uri = append(p.uri, p.suffix...)
 	}
 	p.req.SetRequestURIBytes(p.uri)
+	if p.identify {
+		p.req.Header.SetBytesV(HeaderSubscriber, p.subID)
+		p.num = strconv.AppendUint(p.num[:0], p.reqs, 10)
+		p.req.Header.SetBytesV(HeaderRequest, p.num)
+	}
+	p.reqs++
 	// Conditional polls only when short polling: a long poll's hold
 	// already answers "nothing new" by waiting.
 	if p.tagged && p.cfg.hold == 0 {
@@ -296,6 +344,59 @@ func (p *poller) backoff() time.Duration {
 		return 0
 	}
 	return time.Duration(p.rng.Int64N(int64(ceil)))
+}
+
+// offline keeps the poller off the network while an outage is active: it
+// makes no request until the window ends (or ctx does). It reports whether
+// it was offline, and false as its second result if ctx ended.
+func (p *poller) offline(ctx context.Context) (was, ok bool) {
+	if !p.outages {
+		return false, true
+	}
+	for {
+		off, started := p.faults.Elapsed(time.Now())
+		if !started {
+			return was, true
+		}
+		if _, on := p.faults.ActiveAt(bench.FaultOutage, off); !on {
+			if was {
+				p.logger.Debug("outage over: back online", "cursor", p.cursor.Load())
+			}
+			return was, true
+		}
+		if !was {
+			p.logger.Debug("outage: offline", "cursor", p.cursor.Load())
+		}
+		was = true
+		end, bounded := p.faults.Until(bench.FaultOutage, off)
+		if !bounded {
+			<-ctx.Done() // offline to the end of the run
+			return was, false
+		}
+		if !p.sleep(ctx, end-off) {
+			return was, false
+		}
+	}
+}
+
+// isOffline reports whether an outage is active at now.
+func (p *poller) isOffline(now time.Time) bool {
+	_, on := p.faults.Active(bench.FaultOutage, now)
+	return on
+}
+
+// slowDown is a slow consumer's work on a page of events that arrived at
+// now: while a slow fault is active, the poller takes its delay before it
+// goes on (polls again), as a consumer that does its work and then hangs.
+// The events were delivered on arrival, as the webhook receivers record a
+// delivery before they hang; what the delay costs is the next poll, so
+// events published meanwhile wait for it. It reports false if ctx ended.
+func (p *poller) slowDown(ctx context.Context, now time.Time) bool {
+	f, on := p.faults.Active(bench.FaultSlow, now)
+	if !on {
+		return true
+	}
+	return p.sleep(ctx, f.Delay.D())
 }
 
 func (p *poller) sleep(ctx context.Context, d time.Duration) bool {

@@ -40,8 +40,16 @@ type server struct {
 	ln      net.Listener
 	wg      sync.WaitGroup // the accept loop and one per connection
 
+	// The application faults of the run's plan that act in the server
+	// (faults.go). All are read-only once serving, but for the locked
+	// fields below.
+	faults      *bench.FaultTimeline
+	limiters    map[bench.FaultSpec]*limiter // one per ratelimit fault, across the API
+	disconnects bool                         // the plan drops connections: holds watch cut
+
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
+	cut    chan struct{} // closed by dropConns; nil without disconnects
 	closed bool
 }
 
@@ -51,9 +59,22 @@ type scratch struct {
 	buf []byte
 }
 
-func newServer(log *eventLog, logger *slog.Logger) *server {
-	s := &server{log: log, logger: logger, conns: map[net.Conn]struct{}{}}
+// newServer returns a server of log that applies the server-side faults
+// of faults (nil: none).
+func newServer(log *eventLog, logger *slog.Logger, faults *bench.FaultTimeline) *server {
+	s := &server{log: log, logger: logger, conns: map[net.Conn]struct{}{}, faults: faults}
 	s.scratch.New = func() any { return &scratch{evs: make([]bench.Event, 0, MaxLimit)} }
+	now := time.Now()
+	for _, f := range faults.Specs(bench.FaultRateLimit) {
+		if s.limiters == nil {
+			s.limiters = map[bench.FaultSpec]*limiter{}
+		}
+		s.limiters[f] = newLimiter(f.RPS, now)
+	}
+	if faults.Has(bench.FaultDisconnect) {
+		s.disconnects = true
+		s.cut = make(chan struct{})
+	}
 	return s
 }
 
@@ -127,6 +148,40 @@ func (s *server) isClosed() bool {
 	return s.closed
 }
 
+// dropConns closes every live connection (the server's end, a close and
+// not a reset), as a restarting API server or a load balancer shedding its
+// connections would, and ends the holds of the requests on them. It
+// returns how many it closed. Connections accepted later are served.
+func (s *server) dropConns() int {
+	s.mu.Lock()
+	conns := make([]net.Conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+		delete(s.conns, c) // untracked: their holds end (hold)
+	}
+	woken := s.cut
+	if woken != nil {
+		s.cut = make(chan struct{})
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		_ = c.Close() // the fault itself: the peer reads end of file
+	}
+	if woken != nil {
+		close(woken)
+	}
+	return len(conns)
+}
+
+// cutSignal returns the channel the next dropConns closes, and whether c
+// is still a live connection of the server.
+func (s *server) cutSignal(c net.Conn) (<-chan struct{}, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, live := s.conns[c]
+	return s.cut, live
+}
+
 // close stops accepting, closes every connection and waits for every
 // goroutine of the server. Long polls must have been ended first (by
 // closing the log), so that no request is cut in the middle of its hold.
@@ -166,7 +221,7 @@ func (s *server) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	if q.wait > 0 {
-		s.hold(q.after, q.wait)
+		s.hold(ctx.Conn(), q.after, q.wait)
 	}
 	sc := s.scratch.Get().(*scratch)
 	defer s.scratch.Put(sc)
@@ -194,12 +249,20 @@ func (s *server) handle(ctx *fasthttp.RequestCtx) {
 }
 
 // hold waits until the log holds an event after the cursor, the hold
-// expires or the log is closed. The wake-up is the log's broadcast: one
-// channel closed per append, whatever the number of waiters.
-func (s *server) hold(after uint64, d time.Duration) {
+// expires, the log is closed or the request's connection c is dropped by a
+// disconnect fault. The wake-up is the log's broadcast: one channel closed
+// per append, whatever the number of waiters.
+func (s *server) hold(c net.Conn, after uint64, d time.Duration) {
 	ch := s.log.wait(after)
 	if ch == nil {
 		return
+	}
+	var cut <-chan struct{} // nil (never ready) without disconnect faults
+	if s.disconnects {
+		var live bool
+		if cut, live = s.cutSignal(c); !live {
+			return
+		}
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -210,6 +273,13 @@ func (s *server) hold(after uint64, d time.Duration) {
 			return
 		case <-s.log.done:
 			return
+		case <-cut:
+			// Some connections were dropped; this one may live on.
+			var live bool
+			if cut, live = s.cutSignal(c); !live {
+				return
+			}
+			continue
 		}
 		ch = s.log.wait(after)
 	}

@@ -22,7 +22,7 @@ func newTestServer(t *testing.T) *server {
 			t.Fatal(err)
 		}
 	}
-	return newServer(l, slog.New(slog.DiscardHandler))
+	return newServer(l, slog.New(slog.DiscardHandler), nil)
 }
 
 func request(s *server, method, uri, ifNoneMatch string) *fasthttp.RequestCtx {

@@ -10,6 +10,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/targets/faultproxy"
 )
 
 // Pattern names, as they appear in scenarios and results.
@@ -28,6 +29,12 @@ type Target struct {
 	// wrap, if set, wraps the server's handler: tests use it to inject
 	// answers (429, errors) in front of the real API.
 	wrap func(fasthttp.RequestHandler) fasthttp.RequestHandler
+	// trace, if set, sees every request the server answers, fault answers
+	// included (tests).
+	trace func(traced)
+	// onStart, if set, sees (and may change) the Env of each Start before
+	// anything is started: tests wrap the sink and keep the fault plan.
+	onStart func(*bench.Env)
 }
 
 var _ bench.Target = (*Target)(nil)
@@ -49,9 +56,15 @@ func (t *Target) Name() string { return t.cfg.name }
 
 // Start brings up the event-log server on 127.0.0.1:0 and one poller per
 // subscriber, and returns once every poller has been answered once (it is
-// connected and positioned at the log head). ctx bounds the start-up only.
-// The Producer it returns is a *Producer; the caller must Close it.
+// connected and positioned at the log head). When env.Faults holds a
+// network fault, the pollers reach the server through a fault proxy
+// (faultproxy.New); the application faults act in the server and the
+// pollers (doc.go). ctx bounds the start-up only. The Producer it returns
+// is a *Producer; the caller must Close it.
 func (t *Target) Start(ctx context.Context, env bench.Env) (bench.Producer, error) {
+	if t.onStart != nil {
+		t.onStart(&env)
+	}
 	if err := t.check(env); err != nil {
 		return nil, fmt.Errorf("%s: %w", t.cfg.name, err)
 	}
@@ -63,12 +76,8 @@ func (t *Target) Start(ctx context.Context, env bench.Env) (bench.Producer, erro
 	env.Logger = logger
 
 	log := newEventLog(t.cfg.retention)
-	srv := newServer(log, logger)
-	handler := fasthttp.RequestHandler(srv.handle)
-	if t.wrap != nil {
-		handler = t.wrap(handler)
-	}
-	addr, err := srv.serve(env.Meter, handler)
+	srv := newServer(log, logger, env.Faults)
+	addr, err := srv.serve(env.Meter, srv.handler(t.wrap, t.trace))
 	if err != nil {
 		return nil, fmt.Errorf("%s: start server: %w", t.cfg.name, err)
 	}
@@ -79,11 +88,26 @@ func (t *Target) Start(ctx context.Context, env bench.Env) (bench.Producer, erro
 		cfg:      t.cfg,
 		log:      log,
 		srv:      srv,
+		logger:   logger,
 		cancel:   cancel,
 		progress: make(chan struct{}, 1),
 	}
-	if err := p.startPollers(ctx, runCtx, addr, env); err != nil {
+	dial := addr
+	if faultproxy.NeedsProxy(env.Faults) {
+		// The proxy's own connections are not metered: the pollers' and
+		// the server's ends are, as without one.
+		px, err := faultproxy.New(addr, env.Faults, logger)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("%s: start fault proxy: %w", t.cfg.name, err), p.Close())
+		}
+		p.proxy = px
+		dial = px.Addr()
+	}
+	if err := p.startPollers(ctx, runCtx, dial, env); err != nil {
 		return nil, errors.Join(fmt.Errorf("%s: start pollers: %w", t.cfg.name, err), p.Close())
+	}
+	if turns := turnsOf(env.Faults); len(turns) > 0 {
+		p.wg.Go(func() { p.runTurns(runCtx, env.Faults, turns) })
 	}
 	return p, nil
 }
@@ -106,17 +130,20 @@ func (t *Target) check(env bench.Env) error {
 }
 
 // A Producer is a running polling or long-polling target: the event log
-// its Publish appends to, the server and the pollers. Its methods are safe
-// for concurrent use.
+// its Publish appends to, the server, the fault proxy in front of it if
+// the plan needs one, and the pollers. Its methods are safe for concurrent
+// use.
 type Producer struct {
 	name     string
 	url      string
 	cfg      config
 	log      *eventLog
 	srv      *server
+	proxy    *faultproxy.Proxy // nil without network faults
+	logger   *slog.Logger
 	pollers  []*poller
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	wg       sync.WaitGroup // the pollers and the fault schedule
 	progress chan struct{}
 
 	closeOnce sync.Once
@@ -204,16 +231,22 @@ func (p *Producer) caughtUp(head uint64) bool {
 	return true
 }
 
-// Close stops the pollers, then the server, and waits for all their
-// goroutines. Long polls in progress end at once: the log's close wakes
-// them, it does not wait for the hold. Close is idempotent; later calls return the
-// first call's error.
+// Close stops the pollers (and the fault schedule), then the fault proxy,
+// then the server, and waits for all their goroutines. Long polls in
+// progress end at once: the log's close wakes them, it does not wait for
+// the hold. Close is idempotent; later calls return the first call's
+// error.
 func (p *Producer) Close() error {
 	p.closeOnce.Do(func() {
 		p.cancel()    // pollers stop; their connections close
 		p.log.close() // Publish fails from now on; held polls end now
 		p.wg.Wait()
-		if err := p.srv.close(); err != nil {
+		var errs []error
+		if p.proxy != nil {
+			errs = append(errs, p.proxy.Close())
+		}
+		errs = append(errs, p.srv.close())
+		if err := errors.Join(errs...); err != nil {
 			p.closeErr = fmt.Errorf("%s: close: %w", p.name, err)
 		}
 	})
