@@ -39,16 +39,19 @@
 //   - outage: the subscriber is unreachable for the window. At the window's
 //     start the receiver closes its listening socket and every open
 //     connection, so connecting is refused by the kernel (ECONNREFUSED, as
-//     for a receiver that is not running) and in-flight attempts fail; at
+//     for a receiver that is not running) and attempts in flight fail; at
 //     its end it listens again on the same port. In between, the port stays
-//     bound by a socket that does not listen (Linux), so that nothing else
-//     can be given it. The window is exact on the receiver's clock at its
-//     start: a request that arrives at or after At on a connection not yet
-//     closed is closed without an answer. It ends when the receiver listens
-//     again, which the fault schedule does at At+For, late only by its
-//     timer's wake-up. An attempt is lost to the outage when it reaches
-//     the receiver in the window, so with one attempt per delivery the loss
-//     is the deliveries whose attempt falls in [At, At+For).
+//     bound by a socket that does not listen (Linux), so that it cannot be
+//     handed to another socket. The boundaries, on the run's clock: a
+//     request that reaches the receiver at or after At fails, even on a
+//     connection the schedule has not closed yet (it is closed without an
+//     answer); connections are refused from At until the receiver listens
+//     again, which the schedule does at At+For, late only by its timer's
+//     wake-up. So an attempt fails when it connects or arrives in
+//     [At, At+For), and with one attempt per delivery the loss is the
+//     deliveries whose attempt falls there: those due in the window, give
+//     or take the due-to-attempt delay (about a millisecond on loopback) at
+//     each edge. Without For the outage lasts to the end of the run.
 //   - ratelimit {rps}: a token bucket per receiver (bench.RateLimiter, the
 //     one every pattern uses), rps tokens a second, holding 100 ms worth
 //     (at least one). A request finding it empty is answered 429 with

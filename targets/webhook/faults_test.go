@@ -172,6 +172,19 @@ func TestOutageWithoutRetries(t *testing.T) {
 	}
 }
 
+// An outage without For lasts to the end, drain included: everything due
+// from At on is lost, and Close copes with receivers that are down.
+func TestOutageToTheEnd(t *testing.T) {
+	sc := faultScenario(t, outageRate, time.Second, 2, bench.FaultSpec{Kind: bench.FaultOutage, At: ms(outageAt)})
+	opts := fast()
+	opts.Retry.Attempts = 1
+	pr := runScenario(t, sc, New(opts)) // Run fails if Close does
+	in := dueIn(streamOf(sc), outageAt, sc.Duration.D())
+	if want := int64(len(in) * sc.Subscribers); pr.Events.Lost != want || len(in) == 0 {
+		t.Errorf("lost = %d, want %d (%d events due from %v on × %d subscribers)", pr.Events.Lost, want, len(in), outageAt, sc.Subscribers)
+	}
+}
+
 // With retries whose horizon covers the window, an outage loses nothing:
 // every delivery due in it is refused at least once and retried.
 func TestOutageWithRetries(t *testing.T) {
