@@ -54,9 +54,10 @@
 //     plan holds errors or ratelimit. A request sent again has a new
 //     number, so a new draw. The poller backs off with full jitter and
 //     keeps its cursor: nothing is lost or delivered twice.
-//   - ratelimit {rps}: one token bucket across the API (rps a second, 100
-//     ms worth of burst); a poll beyond it gets 429 with Retry-After in
-//     whole seconds (at least 1), which the poller honours. Both fault
+//   - ratelimit {rps}: one token bucket across the API (bench.RateLimiter:
+//     rps a second, bench.LimiterBurst of burst); a poll beyond it gets 429
+//     with Retry-After in whole seconds (at least 1), which the poller
+//     honours. Both fault
 //     answers go out at once, before any long-poll hold.
 //   - slow {delay}: the consumer is slow: a poller that receives a page of
 //     events while the fault is active delivers it (on arrival, as the

@@ -82,12 +82,12 @@ func (s *server) handler(wrap func(fasthttp.RequestHandler) fasthttp.RequestHand
 
 // limited answers 429 with a Retry-After (whole seconds, at least 1) to
 // the polls beyond the active ratelimit fault's rate, counted across the
-// whole API (one bucket for every subscriber).
+// whole API: one bench.RateLimiter per fault for every subscriber.
 func (s *server) limited(next faultHandler) faultHandler {
 	return func(ctx *fasthttp.RequestCtx, now time.Time) {
 		if f, ok := s.faults.Active(bench.FaultRateLimit, now); ok {
-			if ok, wait := s.limiters[f].take(now); !ok {
-				ctx.Response.Header.Set(fasthttp.HeaderRetryAfter, strconv.FormatInt(retryAfterSecs(wait), 10))
+			if ok, wait := s.limiters[f].Take(now); !ok {
+				ctx.Response.Header.Set(fasthttp.HeaderRetryAfter, strconv.FormatInt(bench.RetryAfterSeconds(wait), 10))
 				replyString(ctx, fasthttp.StatusTooManyRequests, rateLimitBody)
 				return
 			}

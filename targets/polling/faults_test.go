@@ -562,11 +562,10 @@ func TestSlowFault(t *testing.T) {
 // counts and the same error draws, whatever the timing.
 func TestFaultsAreDeterministic(t *testing.T) {
 	t.Parallel()
-	const errorsEnd = 1500 * time.Millisecond
 	faults := []bench.FaultSpec{
-		// Bounded: a fault without For lasts to the end of the run,
-		// drain included, whose length is the machine's.
-		{Kind: bench.FaultErrors, P: 0.2, Status: 500, For: ms(errorsEnd)},
+		// Without For: to the end of the run, drain included; its
+		// window in the results ends at the nominal end.
+		{Kind: bench.FaultErrors, P: 0.2, Status: 500},
 		{Kind: bench.FaultOutage, At: ms(505 * time.Millisecond), For: ms(300 * time.Millisecond)},
 		{Kind: bench.FaultDisconnect, At: ms(time.Second)},
 		{Kind: bench.FaultLatency, Delay: ms(5 * time.Millisecond), At: ms(1200 * time.Millisecond), For: ms(100 * time.Millisecond)},
@@ -579,11 +578,10 @@ func TestFaultsAreDeterministic(t *testing.T) {
 		tg, pb := probed(faultPolling())
 		pr := runScenario(t, sc, tg)
 		for _, tr := range pb.requests() {
-			off := pb.off(tr.arrived)
-			if off < 5*time.Millisecond || off > errorsEnd-5*time.Millisecond && off < errorsEnd+5*time.Millisecond {
-				continue // too near either end of the errors window
+			if pb.off(tr.arrived) < 5*time.Millisecond {
+				continue // start-up polls, and the clock's first instant
 			}
-			if hit := off < errorsEnd && plan.Hit(0.2, salt, tr.sub, tr.req); (tr.status == 500) != hit {
+			if hit := plan.Hit(0.2, salt, tr.sub, tr.req); (tr.status == 500) != hit {
 				t.Errorf("run %d: subscriber %d request %d: status %d, draw %v", i, tr.sub, tr.req, tr.status, hit)
 			}
 		}

@@ -44,8 +44,8 @@ type server struct {
 	// (faults.go). All are read-only once serving, but for the locked
 	// fields below.
 	faults      *bench.FaultTimeline
-	limiters    map[bench.FaultSpec]*limiter // one per ratelimit fault, across the API
-	disconnects bool                         // the plan drops connections: holds watch cut
+	limiters    map[bench.FaultSpec]*bench.RateLimiter // one per ratelimit fault, across the API
+	disconnects bool                                   // the plan drops connections: holds watch cut
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -67,9 +67,9 @@ func newServer(log *eventLog, logger *slog.Logger, faults *bench.FaultTimeline) 
 	now := time.Now()
 	for _, f := range faults.Specs(bench.FaultRateLimit) {
 		if s.limiters == nil {
-			s.limiters = map[bench.FaultSpec]*limiter{}
+			s.limiters = map[bench.FaultSpec]*bench.RateLimiter{}
 		}
-		s.limiters[f] = newLimiter(f.RPS, now)
+		s.limiters[f] = bench.NewRateLimiter(f.RPS, now)
 	}
 	if faults.Has(bench.FaultDisconnect) {
 		s.disconnects = true
