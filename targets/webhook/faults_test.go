@@ -250,6 +250,7 @@ func TestErrorsFault(t *testing.T) {
 	if d, sd := math.Abs(float64(pr.Overhead.Retries)-p*attempts), math.Sqrt(attempts*p*(1-p)); d > 5*sd {
 		t.Errorf("retries = %d over %v attempts: %.1f sd from %v", pr.Overhead.Retries, attempts, d/sd, p*attempts)
 	}
+	t.Logf("%d retries over %v attempts (%.3f), as drawn", pr.Overhead.Retries, attempts, float64(pr.Overhead.Retries)/attempts)
 	var answered503 int64
 	for _, tr := range rec.requests() {
 		if tr.status == 503 {
@@ -332,6 +333,7 @@ func TestRateLimitFault(t *testing.T) {
 			admitted = append(admitted, tr.arrived)
 		}
 	}
+	t.Logf("%d answers 429 of %d requests", n429, len(reqs))
 	if n429 != pr.Overhead.Retries {
 		t.Errorf("429 answers = %d, retries = %d; want equal", n429, pr.Overhead.Retries)
 	}
@@ -405,6 +407,7 @@ func TestBlackholeFault(t *testing.T) {
 	if pr.Events.Lost != 0 || pr.Overhead.Counters["exhausted"] != 0 {
 		t.Errorf("lost = %d, exhausted = %d; want 0", pr.Events.Lost, pr.Overhead.Counters["exhausted"])
 	}
+	t.Logf("%d retries for %d deliveries due in the window; max latency %vms", pr.Overhead.Retries, len(in)*sc.Subscribers, pr.Latency.Max)
 	if min := int64(len(in) * sc.Subscribers); pr.Overhead.Retries < min {
 		t.Errorf("retries = %d, want >= %d (every attempt in the window times out)", pr.Overhead.Retries, min)
 	}
@@ -425,6 +428,7 @@ func TestBandwidthFault(t *testing.T) {
 		t.Errorf("lost = %d, want 0", pr.Events.Lost)
 	}
 	perReq := float64(pr.Overhead.Bytes) / float64(pr.Overhead.Requests) // request and answer
+	t.Logf("p50 %vms, %.0f bytes per exchange", pr.Latency.P50, perReq)
 	if pr.Latency.P50 < 20 {
 		t.Errorf("p50 = %vms with %.0f bytes per exchange at 8KiB/s, want >= 20ms", pr.Latency.P50, perReq)
 	}
