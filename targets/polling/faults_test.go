@@ -249,6 +249,39 @@ func TestOutageFault(t *testing.T) {
 	}
 }
 
+// An outage without for keeps the pollers offline to the end of the run,
+// drain included: the drain runs to its deadline, exactly the deliveries
+// due from the outage's start on are lost (a long poller has everything
+// before it), and Close still ends everything at once.
+func TestOutageToTheEnd(t *testing.T) {
+	t.Parallel()
+	const (
+		// Events every 20ms; the outage 10ms after one and 10ms before
+		// the next.
+		at   = 510 * time.Millisecond
+		subs = 2
+	)
+	sc := faultScenario(t, NameLongPoll, 50, time.Second, subs,
+		bench.FaultSpec{Kind: bench.FaultOutage, At: ms(at)})
+	sc.Drain = ms(300 * time.Millisecond)
+	res, err := (&bench.Runner{Logger: targettest.Logger(t)}).Run(context.Background(), sc, []bench.Target{faultLongPoll()})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	pr := res.Patterns[0]
+	var due int64 // events due from the outage's start on
+	st := bench.NewStream(sc.Stream, sc.Seed, sc.Duration.D())
+	for ev, ok := st.Next(); ok; ev, ok = st.Next() {
+		if ev.Due >= at {
+			due++
+		}
+	}
+	if pr.Drain != bench.DrainDeadline || pr.Events.Lost != subs*due {
+		t.Errorf("drain %s, lost %d; want %s and %d (%d events due after the outage's start × %d subscribers)",
+			pr.Drain, pr.Events.Lost, bench.DrainDeadline, subs*due, due, subs)
+	}
+}
+
 // errors p=0.2 fails exactly the polls the plan's draws hit, keyed by
 // (subscriber, request number): within a binomial tolerance of 0.2 × the
 // polls; the pollers back off, keep their cursors and lose nothing.
