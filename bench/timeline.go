@@ -206,3 +206,16 @@ func (t *FaultTimeline) Windows(total time.Duration) []FaultWindow {
 	}
 	return out
 }
+
+// FaultSalt is the first key of a fault kind's Hit draws: the FNV-1a hash
+// of the kind's name. Every pattern salts its draws this way and keys them
+// (seq, subscriber, attempt from 1), so all patterns draw the same
+// decisions for the same deliveries.
+func FaultSalt(kind string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := range len(kind) {
+		h ^= uint64(kind[i])
+		h *= 1099511628211
+	}
+	return h
+}

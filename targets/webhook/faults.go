@@ -19,19 +19,6 @@ const HeaderAttempt = "hookbench-attempt"
 // the request).
 type handler func(ctx *fasthttp.RequestCtx, now time.Time)
 
-// faultSalt is the first key of a fault kind's Hit draws: the FNV-1a hash
-// of the kind's name. Every pattern that salts its draws the same way, and
-// keys them (seq, subscriber, attempt from 1), draws the same decisions for
-// the same deliveries.
-func faultSalt(kind string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := range len(kind) {
-		h ^= uint64(kind[i])
-		h *= 1099511628211
-	}
-	return h
-}
-
 // withFaults wraps h in the application faults of the receiver's plan,
 // outermost first: outage (refuse), ratelimit (429), errors (status), slow
 // (answer late). A rate limiter sits in front of the application, so the
@@ -44,7 +31,7 @@ func (rcv *receiver) withFaults(h handler) handler {
 		h = rcv.slow(h)
 	}
 	if ft.Has(bench.FaultErrors) {
-		h = rcv.failing(h, faultSalt(bench.FaultErrors))
+		h = rcv.failing(h, bench.FaultSalt(bench.FaultErrors))
 	}
 	if ft.Has(bench.FaultRateLimit) {
 		h = rcv.limited(h)

@@ -230,7 +230,7 @@ func TestErrorsFault(t *testing.T) {
 
 	// Ground truth: the plan's draws, made here from the same seed.
 	plan := bench.NewFaultTimeline(sc.Faults, sc.Seed, sc.Duration.D())
-	salt := faultSalt(bench.FaultErrors)
+	salt := bench.FaultSalt(bench.FaultErrors)
 	var wantRetries int64
 	for sub := range sc.Subscribers {
 		for _, ev := range streamOf(sc) {
@@ -468,7 +468,7 @@ func TestFaultsAreDeterministic(t *testing.T) {
 	}
 	sc := faultScenario(t, 100, 1500*time.Millisecond, 2, faults...)
 	plan := bench.NewFaultTimeline(sc.Faults, sc.Seed, sc.Duration.D())
-	salt := faultSalt(bench.FaultErrors)
+	salt := bench.FaultSalt(bench.FaultErrors)
 	// Retries outlast the outage (see TestOutageWithRetries), so that
 	// nothing is lost.
 	opts := Options{Retry: Retry{Base: ms(50 * time.Millisecond), Cap: ms(200 * time.Millisecond), Attempts: 30}}

@@ -39,8 +39,8 @@ func TestFaultSalt(t *testing.T) {
 	for _, kind := range bench.FaultKinds {
 		h := fnv.New64a()
 		h.Write([]byte(kind))
-		if got, want := faultSalt(kind), h.Sum64(); got != want {
-			t.Errorf("faultSalt(%q) = %#x, want %#x", kind, got, want)
+		if got, want := bench.FaultSalt(kind), h.Sum64(); got != want {
+			t.Errorf("bench.FaultSalt(%q) = %#x, want %#x", kind, got, want)
 		}
 	}
 }

@@ -178,7 +178,7 @@ func TestErrorsFault(t *testing.T) {
 	)
 	sc := faultScenario(time.Second, events, subs, bench.FaultSpec{Kind: bench.FaultErrors, P: p})
 	ft := bench.NewFaultTimeline(sc.Faults, sc.Seed, sc.Duration.D())
-	salt := faultSalt(bench.FaultErrors)
+	salt := bench.FaultSalt(bench.FaultErrors)
 	var want int64
 	for seq := range uint64(events) {
 		for sub := range uint64(subs) {

@@ -14,19 +14,6 @@ import (
 // per event record; slow in the client's read loop, per event; outage and
 // disconnect are moments at which the producer cuts every client.
 
-// faultSalt is the first key of a fault kind's Hit draws: the FNV-1a hash
-// of the kind's name. The webhook receiver salts its draws the same way and
-// keys them alike (seq, subscriber, attempt from 1), so errors p fails the
-// same first attempts in both patterns.
-func faultSalt(kind string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := range len(kind) {
-		h ^= uint64(kind[i])
-		h *= 1099511628211
-	}
-	return h
-}
-
 // holdForever keeps clients offline for an outage without for: until the
 // producer closes.
 const holdForever = 100 * 365 * 24 * time.Hour
@@ -63,7 +50,7 @@ func (sv *server) subscriberFaults(sub int) *sendFaults {
 		}
 		sv.subs[sub] = st
 	}
-	return &sendFaults{sv: sv, sub: sub, state: st, retry: st.last, salt: faultSalt(bench.FaultErrors)}
+	return &sendFaults{sv: sv, sub: sub, state: st, retry: st.last, salt: bench.FaultSalt(bench.FaultErrors)}
 }
 
 // sendFaults applies the errors and ratelimit faults to the records one
