@@ -11,19 +11,21 @@ import (
 	"github.com/hookbench/hookbench/targets/webhook"
 )
 
-// The outage scenario of issue 8: a constant stream of 100 events/s (10ms
+// The outage scenario of issue 8: a constant stream of 50 events/s (20ms
 // apart) for 3s to 2 subscribers, and a receiver outage of 1s, longer than
-// the webhook's retry horizon. The window [1005ms, 2005ms) falls midway
-// between events, so an event's first attempt is on one side of a
-// boundary by 5ms.
+// the webhook's retry horizon. The window [1010ms, 2010ms) falls midway
+// between events, so an event's attempts are 10ms (less the horizon) clear
+// of a boundary: a margin that the publisher's and the sender's lag on a
+// busy machine can eat, which the test measures (see slackOf).
 const (
-	outageRate        = 100
+	outageRate        = 50
 	outageSubs        = 2
 	outageRun         = 3 * time.Second
-	outageAt          = 1005 * time.Millisecond
+	outageAt          = 1010 * time.Millisecond
 	outageFor         = time.Second
+	outageEnd         = outageAt + outageFor
 	outageInterval    = 500 * time.Millisecond
-	outageSettle      = 300 * time.Millisecond
+	outageSettle      = 500 * time.Millisecond
 	outageLatencySlop = 250 * time.Millisecond
 )
 
@@ -46,7 +48,8 @@ func outageScenario(t *testing.T) *bench.Scenario {
 	return sc
 }
 
-// dueIn counts the events of sc's stream due in [from, to).
+// dueIn counts the events of sc's stream due in [from, to) (none if to is
+// not after from).
 func dueIn(sc *bench.Scenario, from, to time.Duration) int64 {
 	st := bench.NewStream(sc.Stream, sc.Seed, sc.Duration.D())
 	var n int64
@@ -58,36 +61,47 @@ func dueIn(sc *bench.Scenario, from, to time.Duration) int64 {
 	return n
 }
 
+// slackOf is how far from its due time an event's attempts may be, as the
+// runs' own figures say: the publisher's worst lag, plus 3ms for the
+// sender's queue and the receivers' turn on a loaded machine. Events due
+// within the slack of a boundary may fall on either side of it.
+func slackOf(prs []bench.PatternResult) time.Duration {
+	var lag float64
+	for _, pr := range prs {
+		lag = max(lag, pr.PublishLag.Max)
+	}
+	return 3*time.Millisecond + time.Duration(lag*float64(time.Millisecond))
+}
+
 // Under an outage longer than the webhook retry horizon, webhook alone
 // loses exactly the deliveries whose retries ran out, while webhook+polling
 // loses none: the reconciler delivers exactly those (Settle is above the
 // horizon, so it never races a retry that would succeed), within about a
 // reconcile interval of the outage's end.
+//
+// Which deliveries run out of retries is a function of the seed (each
+// retry's jitter is drawn from (seed, subscriber, seq, attempt)) and of
+// when the first attempt goes out. With a 1ms horizon and a quiet machine
+// every event due in the window is lost and none other, in both runs, so
+// the counts are exact and equal; the 150ms horizon lets events due in the
+// window's last 150ms get a retry in after it, depending on their jitter.
+// When the machine is too busy for the margins, the events due within the
+// measured slack of a boundary are allowed either way, and said so.
 func TestOutageReconciled(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		retry webhook.Retry
-		// Which deliveries the webhook loses, as a range: the events due
-		// from the outage's start to minLostTo certainly (every attempt
-		// falls in the window), those up to the outage's end at most.
-		minLostTo time.Duration
+		name    string
+		retry   webhook.Retry
+		horizon time.Duration // the longest the retries can take
 	}{
 		{
-			// One retry at most 1ms after the first attempt: the last event
-			// of the window (due at 2000ms) has given up by 2001ms, 4ms
-			// before the window ends, so the loss is exactly the window's
-			// events, in both runs.
-			name:      "1ms horizon",
-			retry:     webhook.Retry{Attempts: 2, Base: bench.Duration(time.Millisecond), Cap: bench.Duration(time.Millisecond)},
-			minLostTo: outageAt + outageFor,
+			name:    "1ms horizon",
+			retry:   webhook.Retry{Attempts: 2, Base: bench.Duration(time.Millisecond), Cap: bench.Duration(time.Millisecond)},
+			horizon: time.Millisecond,
 		},
 		{
-			// Waits of up to 50ms and 100ms: events due in the window's last
-			// 150ms may get a retry in after it ends, depending on their
-			// seeded jitter.
-			name:      "150ms horizon",
-			retry:     webhook.Retry{Attempts: 3, Base: bench.Duration(50 * time.Millisecond), Cap: bench.Duration(100 * time.Millisecond)},
-			minLostTo: outageAt + outageFor - 150*time.Millisecond,
+			name:    "150ms horizon",
+			retry:   webhook.Retry{Attempts: 3, Base: bench.Duration(50 * time.Millisecond), Cap: bench.Duration(100 * time.Millisecond)},
+			horizon: 150 * time.Millisecond,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,8 +115,8 @@ func TestOutageReconciled(t *testing.T) {
 			}
 			alone, both := res.Patterns[0], res.Patterns[1]
 			for _, pr := range res.Patterns {
-				t.Logf("%s: %+v; paths %v; latency p50 %vms max %vms; counters %v; drain %s",
-					pr.Name, pr.Events, pr.Paths, pr.Latency.P50, pr.Latency.Max, pr.Overhead.Counters, pr.Drain)
+				t.Logf("%s: %+v; paths %v; latency p50 %vms max %vms; publish lag max %vms; counters %v; drain %s",
+					pr.Name, pr.Events, pr.Paths, pr.Latency.P50, pr.Latency.Max, pr.PublishLag.Max, pr.Overhead.Counters, pr.Drain)
 				if pr.Drain != bench.DrainIdle || pr.Events.Unexpected != 0 {
 					t.Errorf("%s: drain %s, unexpected %d; want idle and 0", pr.Name, pr.Drain, pr.Events.Unexpected)
 				}
@@ -112,9 +126,20 @@ func TestOutageReconciled(t *testing.T) {
 				t.Skip("the webhook target does not honour outage faults yet (targets/webhook/faults.go): nothing to reconcile")
 			}
 
+			// The deliveries webhook alone must lose: every attempt of an
+			// event in [lo, hi) falls in the window, and none of an event
+			// outside [lo-, hi+) does.
 			subs := int64(sc.Subscribers)
-			lo, hi := dueIn(sc, outageAt, tc.minLostTo)*subs, dueIn(sc, outageAt, outageAt+outageFor)*subs
-			if alone.Events.Lost != exhausted || alone.Events.Lost < lo || alone.Events.Lost > hi || lo == 0 {
+			slack := slackOf(res.Patterns)
+			lo := dueIn(sc, outageAt+slack, outageEnd-tc.horizon-slack) * subs
+			hi := dueIn(sc, outageAt-slack, outageEnd+slack) * subs
+			if lo == 0 {
+				t.Fatalf("the machine is too busy: a slack of %v leaves no event certainly in the window", slack)
+			}
+			if want := dueIn(sc, outageAt, outageEnd) * subs; tc.horizon < 10*time.Millisecond && lo != hi {
+				t.Logf("busy machine (slack %v): the loss is checked within [%d, %d], not exactly %d", slack, lo, hi, want)
+			}
+			if alone.Events.Lost != exhausted || alone.Events.Lost < lo || alone.Events.Lost > hi {
 				t.Errorf("webhook: lost %d, exhausted %d; want lost == exhausted, between %d and %d", alone.Events.Lost, exhausted, lo, hi)
 			}
 
@@ -126,8 +151,11 @@ func TestOutageReconciled(t *testing.T) {
 				t.Errorf("webhook+polling: paths %v, exhausted %d; want reconcile == exhausted, between %d and %d",
 					both.Paths, gaveUp, lo, hi)
 			}
-			if lo == hi && reconciled != alone.Events.Lost {
-				t.Errorf("webhook+polling reconciled %d, want exactly what webhook alone lost (%d)", reconciled, alone.Events.Lost)
+			// Exactly what webhook alone lost, up to the events whose fate
+			// the jitter or the slack decides (none, for 1ms on a quiet
+			// machine).
+			if d := reconciled - alone.Events.Lost; d < lo-hi || d > hi-lo {
+				t.Errorf("webhook+polling reconciled %d, webhook alone lost %d: want them equal within %d", reconciled, alone.Events.Lost, hi-lo)
 			}
 			if both.Paths["primary"]+reconciled != both.Events.Expected {
 				t.Errorf("paths %v do not add up to the %d expected deliveries", both.Paths, both.Events.Expected)
