@@ -65,6 +65,9 @@ func buildDocument(m *model) document {
 		d.verdict = fmt.Sprintf("✗ Thresholds: %d of %d failed", failed, total)
 	}
 	d.sections = append(d.sections, comparisonSection(m))
+	if hasRoutes(m.r) {
+		d.sections = append(d.sections, routeSection(m))
+	}
 	if total > 0 {
 		d.sections = append(d.sections, thresholdSection(m))
 	}

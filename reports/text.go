@@ -38,6 +38,7 @@ func writeText(w io.Writer, m *model) error {
 			fmtSig(p.Overhead.RequestsPerEvent), fmtSig(p.Overhead.BytesPerEvent))
 	}
 	t.write(&b, "")
+	writeTextRoutes(&b, m)
 	if notes := warnings(m); len(notes) > 0 {
 		b.WriteByte('\n')
 		for _, n := range notes {
