@@ -48,7 +48,7 @@
 // request arrives (server) or is about to be made (poller).
 //
 //   - errors {p, status}: the server answers status (default 503, no
-//     Retry-After) to a poll when Hit(p, faultSalt("errors"), subscriber,
+//     Retry-After) to a poll when Hit(p, bench.FaultSalt("errors"), subscriber,
 //     request number) hits; the request is named by the HeaderSubscriber
 //     and HeaderRequest headers, which the pollers send only when the
 //     plan holds errors or ratelimit. A request sent again has a new

@@ -30,18 +30,6 @@ const (
 	rateLimitBody = `{"error":"rate_limited","reason":"too many polls across the API (a ratelimit fault of the run's plan): poll again after Retry-After"}`
 )
 
-// faultSalt is the first key of a fault kind's Hit draws: the FNV-1a hash
-// of the kind's name, as in the webhook target, so that the draws of
-// different kinds are independent.
-func faultSalt(kind string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := range len(kind) {
-		h ^= uint64(kind[i])
-		h *= 1099511628211
-	}
-	return h
-}
-
 // needsIdentity reports whether the pollers must name their requests
 // (HeaderSubscriber, HeaderRequest) for the server's faults.
 func needsIdentity(ft *bench.FaultTimeline) bool {
@@ -64,7 +52,7 @@ func (s *server) handler(wrap func(fasthttp.RequestHandler) fasthttp.RequestHand
 	if s.faults.Has(bench.FaultErrors) || s.faults.Has(bench.FaultRateLimit) {
 		var fh faultHandler = func(ctx *fasthttp.RequestCtx, _ time.Time) { s.handle(ctx) }
 		if s.faults.Has(bench.FaultErrors) {
-			fh = s.failing(fh, faultSalt(bench.FaultErrors))
+			fh = s.failing(fh, bench.FaultSalt(bench.FaultErrors))
 		}
 		if s.faults.Has(bench.FaultRateLimit) {
 			fh = s.limited(fh)

@@ -296,7 +296,7 @@ func TestErrorsFault(t *testing.T) {
 			pr := runScenario(t, sc, tg)
 
 			plan := bench.NewFaultTimeline(sc.Faults, sc.Seed, sc.Duration.D())
-			salt := faultSalt(bench.FaultErrors)
+			salt := bench.FaultSalt(bench.FaultErrors)
 			reqs := pb.requests()
 			var polls, failed int
 			for _, tr := range reqs {
@@ -605,7 +605,7 @@ func TestFaultsAreDeterministic(t *testing.T) {
 	}
 	sc := faultScenario(t, NamePolling, 100, 1500*time.Millisecond, 2, faults...)
 	plan := bench.NewFaultTimeline(sc.Faults, sc.Seed, sc.Duration.D())
-	salt := faultSalt(bench.FaultErrors)
+	salt := bench.FaultSalt(bench.FaultErrors)
 	var first bench.PatternResult
 	for i := range 2 {
 		tg, pb := probed(faultPolling())
