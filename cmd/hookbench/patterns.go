@@ -7,7 +7,9 @@ import (
 
 	"github.com/hookbench/hookbench/bench"
 	"github.com/hookbench/hookbench/targets/polling"
+	"github.com/hookbench/hookbench/targets/relay"
 	"github.com/hookbench/hookbench/targets/webhook"
+	"github.com/hookbench/hookbench/targets/webhookpolling"
 	"github.com/hookbench/hookbench/targets/websocket"
 )
 
@@ -58,6 +60,22 @@ func builtinPatterns() patternTable {
 			options: func() any { o := websocket.DefaultOptions(); return &o },
 			target: func(opts any) (bench.Target, error) {
 				return websocket.New(*opts.(*websocket.Options)), nil
+			},
+		},
+		{
+			name:    webhookpolling.Name,
+			summary: "webhooks plus a reconciler paging the events API for what they missed (dedupe by id)",
+			options: func() any { o := webhookpolling.DefaultOptions(); return &o },
+			target: func(opts any) (bench.Target, error) {
+				return webhookpolling.New(*opts.(*webhookpolling.Options)), nil
+			},
+		},
+		{
+			name:    relay.Name,
+			summary: "webhooks into a relay that appends, acknowledges and fans out over WebSockets with resume",
+			options: func() any { o := relay.DefaultOptions(); return &o },
+			target: func(opts any) (bench.Target, error) {
+				return relay.New(*opts.(*relay.Options)), nil
 			},
 		},
 	}

@@ -48,7 +48,7 @@ func (p *Producer) Publish(ev bench.Event) error {
 		return fmt.Errorf("%s: publish seq %d: %w", Name, ev.Seq, err)
 	}
 	if err := p.webhook.Publish(ev); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", Name, err)
 	}
 	p.published.Add(1)
 	return nil

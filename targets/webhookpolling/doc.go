@@ -59,15 +59,18 @@
 // # Faults
 //
 // The run's fault plan goes to both parts, and each applies it as it does
-// alone: an outage takes the webhook receivers offline (they refuse
-// connections) and, once the polling target honours outages, the
-// reconcilers too, for the window; errors, ratelimit and slow act on the
-// receivers' answers and on the events API's; disconnect drops both paths'
-// connections. Network faults (latency, bandwidth, reset, blackhole) make
-// each base target put its own fault proxies in front of its servers: the
-// webhook receivers' and the event log's, so both paths cross a degraded
-// network, as a real consumer's would. The same seed gives both parts the
-// same per-request decisions they would make alone.
+// alone (see the webhook and polling package docs): an outage takes the
+// webhook receivers offline (they refuse connections) and the reconcilers
+// too (they make no request in the window and catch up from their cursor
+// at its end); errors and ratelimit act on the receivers' answers and on
+// the events API's answers to the reconcilers; slow makes both consumers
+// slow (a receiver answers late, a reconciler pauses before its next
+// poll); disconnect drops both paths' connections. Network faults
+// (latency, bandwidth, reset, blackhole) make each base target put its own
+// fault proxies in front of its servers, the webhook receivers' and the
+// event log's, so both paths cross a degraded network, as a real
+// consumer's would. The same seed gives both parts the same per-request
+// decisions they would make alone.
 //
 // The consumer's state is two bits per subscriber and event, grown in
 // chunks as events are published; the hot paths take no locks and do not

@@ -36,7 +36,10 @@ func (p *Producer) Publish(ev bench.Event) error {
 	if err := p.consumer.published(ev); err != nil {
 		return fmt.Errorf("%s: publish seq %d: %w", Name, ev.Seq, err)
 	}
-	return errors.Join(p.reconciler.Publish(ev), p.webhook.Publish(ev))
+	if err := errors.Join(p.reconciler.Publish(ev), p.webhook.Publish(ev)); err != nil {
+		return fmt.Errorf("%s: %w", Name, err)
+	}
+	return nil
 }
 
 // Drain returns nil once the webhook sender has nothing queued, in flight

@@ -27,6 +27,8 @@ type settler struct {
 	done   chan struct{}
 }
 
+// A heldEvent is a reconciler delivery waiting until at, when its event is
+// settle old.
 type heldEvent struct {
 	d  bench.Delivery
 	at time.Time
@@ -156,6 +158,7 @@ func (s *settler) close() {
 	<-s.done
 }
 
+// poke signals ch without blocking: a signal already pending is enough.
 func poke(ch chan struct{}) {
 	select {
 	case ch <- struct{}{}:
