@@ -101,7 +101,7 @@ func (c *client) run(ctx context.Context) {
 		} else {
 			c.meter.Inc(bench.Reconnects)
 		}
-		began := time.Now()
+		began, from := time.Now(), c.next.Load()
 		c.gap = false // a gap does not carry over to a new connection
 		buf, err = c.read(ctx, cc, buf)
 		c.drop(cc)
@@ -109,8 +109,12 @@ func (c *client) run(ctx context.Context) {
 			return
 		}
 		c.log.Debug("websocket: connection ended", "sub", c.id, "next", c.next.Load(), "err", err)
-		if time.Since(began) >= c.opts.BackoffCap.D() {
-			failures = 0 // it was stable
+		if c.next.Load() > from || time.Since(began) >= c.opts.BackoffCap.D() {
+			// It was stable, or it made progress: as Socket.IO's client,
+			// which resets its backoff on every successful reconnection,
+			// start again from the base. Connections that die before
+			// delivering anything keep backing off (no reconnect storm).
+			failures = 0
 		}
 		switch websocket.CloseStatus(err) {
 		case websocket.StatusTryAgainLater, websocket.StatusServiceRestart:
