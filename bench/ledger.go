@@ -206,6 +206,14 @@ func (l *Ledger) SubscriberCounts() []SubscriberEvents {
 	return out
 }
 
+// PathCount returns the first deliveries by path p.
+func (l *Ledger) PathCount(p Path) int64 {
+	if p >= numPaths {
+		return 0
+	}
+	return l.paths[p].Load()
+}
+
 // PathCounts returns first deliveries per path, for paths that delivered.
 func (l *Ledger) PathCounts() map[string]int64 {
 	out := map[string]int64{}

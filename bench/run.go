@@ -284,6 +284,14 @@ func (ru *run) result(drain string, cpu time.Duration) *PatternResult {
 	if len(pr.Paths) <= 1 {
 		pr.Paths = nil
 	}
+	if pn, ok := ru.prod.(PathNamer); ok {
+		pr.Paths = map[string]int64{}
+		for _, p := range Paths() {
+			if name := pn.PathName(p); name != "" {
+				pr.Paths[name] = ru.ledger.PathCount(p)
+			}
+		}
+	}
 	return pr
 }
 

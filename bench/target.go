@@ -106,3 +106,17 @@ type HopReporter interface {
 type CounterReporter interface {
 	Counters() map[string]int64
 }
+
+// A PathNamer is a Producer of a pattern that delivers by several paths
+// (webhook+polling: the webhook and the reconciler). The Runner reports
+// first deliveries for every path it names, zeros included, under its
+// names; other patterns report paths only when more than one delivered.
+type PathNamer interface {
+	// PathName returns the name of path p in this pattern, or "" if the
+	// pattern does not use p.
+	PathName(p Path) string
+}
+
+// Paths lists every delivery path, for PathNamer implementations and
+// reports.
+func Paths() []Path { return []Path{PathPrimary, PathReconcile} }

@@ -20,7 +20,8 @@ func hasRoutes(r *bench.Result) bool {
 	})
 }
 
-// pathNames returns p's paths, primary first, then by name.
+// pathNames returns p's paths, the push path (primary, webhook) first,
+// then by name.
 func pathNames(p *bench.PatternResult) []string {
 	names := make([]string, 0, len(p.Paths))
 	for n := range p.Paths {
@@ -30,9 +31,9 @@ func pathNames(p *bench.PatternResult) []string {
 		switch {
 		case a == b:
 			return 0
-		case a == "primary":
+		case a == "primary" || a == "webhook":
 			return -1
-		case b == "primary":
+		case b == "primary" || b == "webhook":
 			return 1
 		}
 		return strings.Compare(a, b)
@@ -97,6 +98,6 @@ func routeSection(m *model) section {
 	}
 	return section{
 		id: "routes", title: "Delivery paths and hops", table: t,
-		intro: "Combined patterns: first deliveries per path (webhook = primary, reconciler = reconcile), and each hop's deliveries owed, made and lost.",
+		intro: "Combined patterns: first deliveries per path (the webhook, the reconciler), and each hop's deliveries owed, made and lost.",
 	}
 }

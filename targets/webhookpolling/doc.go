@@ -38,7 +38,7 @@
 // # What is counted
 //
 // The first delivery of each (subscriber, event) is attributed to its path
-// in the result's paths: "primary" is the webhook, "reconcile" the
+// in the result's paths: "webhook" is the webhook, "reconcile" the
 // reconciler. A duplicate is a later delivery of an event the subscriber
 // already has, which the consumer drops after its dedupe but the ledger
 // sees (reference 7.1, duplicated (transport)). Here it can only be a

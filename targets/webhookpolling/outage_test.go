@@ -157,7 +157,7 @@ func TestOutageReconciled(t *testing.T) {
 			if d := reconciled - alone.Events.Lost; d < lo-hi || d > hi-lo {
 				t.Errorf("webhook+polling reconciled %d, webhook alone lost %d: want them equal within %d", reconciled, alone.Events.Lost, hi-lo)
 			}
-			if both.Paths["primary"]+reconciled != both.Events.Expected {
+			if both.Paths["webhook"]+reconciled != both.Events.Expected {
 				t.Errorf("paths %v do not add up to the %d expected deliveries", both.Paths, both.Events.Expected)
 			}
 			c := both.Overhead.Counters

@@ -114,3 +114,15 @@ func (p *Producer) Counters() map[string]int64 {
 		"webhook_redelivered":     c.redelivered.Load(),
 	}
 }
+
+// PathName names the pattern's delivery paths in results: "webhook" for
+// the push path, "reconcile" for the reconciler.
+func (p *Producer) PathName(path bench.Path) string {
+	switch path {
+	case bench.PathPrimary:
+		return "webhook"
+	case bench.PathReconcile:
+		return "reconcile"
+	}
+	return ""
+}

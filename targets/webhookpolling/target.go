@@ -21,7 +21,11 @@ type Target struct {
 	opts Options
 }
 
-var _ bench.Target = (*Target)(nil)
+var (
+	_ bench.Target          = (*Target)(nil)
+	_ bench.PathNamer       = (*Producer)(nil)
+	_ bench.CounterReporter = (*Producer)(nil)
+)
 
 // New returns a webhook+polling Target with opts, its zero fields set to
 // their defaults. Start reports invalid options.
