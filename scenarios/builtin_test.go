@@ -80,6 +80,8 @@ func TestBuiltinNeedsPattern(t *testing.T) {
 		"builtin/compare.yaml:22:3: patterns.polling: unknown pattern; this build has: webhook",
 		"builtin/compare.yaml:23:3: patterns.longpoll: unknown pattern; this build has: webhook",
 		"builtin/compare.yaml:24:3: patterns.websocket: unknown pattern; this build has: webhook",
+		"builtin/compare.yaml:25:3: patterns.webhook+polling: unknown pattern; this build has: webhook",
+		"builtin/compare.yaml:26:3: patterns.webhook+websocket: unknown pattern; this build has: webhook",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
