@@ -14,9 +14,6 @@ import (
 	"github.com/hookbench/hookbench/bench"
 	"github.com/hookbench/hookbench/reports"
 	"github.com/hookbench/hookbench/scenarios"
-	"github.com/hookbench/hookbench/targets/polling"
-	"github.com/hookbench/hookbench/targets/webhook"
-	"github.com/hookbench/hookbench/targets/websocket"
 )
 
 func TestList(t *testing.T) {
@@ -149,12 +146,7 @@ func TestBuiltinsWithThisBuild(t *testing.T) {
 // every target package, registered in the CLI's table or not yet, and
 // checks that the claims each lists are ones the reports know.
 func TestBuiltinsAgainstTargets(t *testing.T) {
-	pats := scenarios.Patterns{
-		"webhook":   func() any { o := webhook.DefaultOptions(); return &o },
-		"polling":   func() any { o := polling.DefaultOptions(); return &o },
-		"longpoll":  func() any { o := polling.DefaultLongPollOptions(); return &o },
-		"websocket": func() any { o := websocket.DefaultOptions(); return &o },
-	}
+	pats := builtinPatterns().scenarioPatterns()
 	known := reports.ClaimIDs()
 	for _, b := range scenarios.Builtins() {
 		sc, err := scenarios.Load(b.Name, pats)
@@ -181,12 +173,11 @@ func TestBuiltinsRun(t *testing.T) {
 	for _, b := range scenarios.Builtins() {
 		var have []string
 		for _, p := range b.Patterns {
-			if _, ok := table.lookup(p); ok {
-				have = append(have, p)
+			if _, ok := table.lookup(p); !ok {
+				t.Errorf("%s: pattern %s is not in the CLI's table", b.Name, p)
+				continue
 			}
-		}
-		if len(have) == 0 {
-			continue
+			have = append(have, p)
 		}
 		t.Run(b.Name, func(t *testing.T) {
 			sc, err := scenarios.LoadSelect(b.Name, have, pats)
