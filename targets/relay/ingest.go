@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/targets/internal/chunked"
 )
 
 // The relay's state of one event, in one int64: the low 32 bits hold the
@@ -32,7 +33,7 @@ const (
 type ingest struct {
 	fanout interface{ Publish(bench.Event) error }
 	log    *slog.Logger
-	events chunked[int64] // per seq: size + 1 and state
+	events chunked.Table[int64] // per seq: size + 1 and state
 
 	accepted   atomic.Int64 // events appended: the first hop's unique
 	duplicates atomic.Int64 // webhook deliveries of events already appended
@@ -42,10 +43,10 @@ type ingest struct {
 
 // published records ev's size before the producer sends it.
 func (in *ingest) published(ev bench.Event) error {
-	if err := in.events.ensure(ev.Seq); err != nil {
+	if err := in.events.Ensure(ev.Seq); err != nil {
 		return err
 	}
-	atomic.StoreInt64(in.events.at(ev.Seq), int64(uint32(ev.Size))+1)
+	atomic.StoreInt64(in.events.At(ev.Seq), int64(uint32(ev.Size))+1)
 	return nil
 }
 
@@ -53,7 +54,7 @@ func (in *ingest) published(ev bench.Event) error {
 // the append: a retry of an event being appended by another delivery
 // waits for that append, so no acknowledgement precedes it.
 func (in *ingest) Deliver(d bench.Delivery) {
-	e := in.events.at(d.Seq)
+	e := in.events.At(d.Seq)
 	if e == nil || atomic.LoadInt64(e)&sizeMask == 0 {
 		// Not an event of ours: pass it on for the ledger to flag.
 		in.unknown.Add(1)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/targets/internal/chunked"
 )
 
 // The consumer keeps two bits per (subscriber, event): seen by any path,
@@ -24,7 +25,7 @@ const (
 type consumer struct {
 	sink   bench.Sink
 	subs   int
-	bits   chunked[uint64]
+	bits   chunked.Table[uint64]
 	settle time.Duration // 0: none
 	held   *settler
 
@@ -53,10 +54,10 @@ func newConsumer(sink bench.Sink, subs int, settle time.Duration) *consumer {
 func (c *consumer) published(ev bench.Event) error {
 	first := ev.Seq * uint64(c.subs) >> pairsShift
 	last := (ev.Seq*uint64(c.subs) + uint64(c.subs) - 1) >> pairsShift
-	if err := c.bits.ensure(first); err != nil {
+	if err := c.bits.Ensure(first); err != nil {
 		return err
 	}
-	if err := c.bits.ensure(last); err != nil {
+	if err := c.bits.Ensure(last); err != nil {
 		return err
 	}
 	zero := int64(time.Since(c.base) - ev.Due)
@@ -94,7 +95,7 @@ func (c *consumer) word(sub int, seq uint64) (*uint64, uint, bool) {
 		return nil, 0, false
 	}
 	pair := seq*uint64(c.subs) + uint64(sub)
-	w := c.bits.at(pair >> pairsShift)
+	w := c.bits.At(pair >> pairsShift)
 	if w == nil {
 		return nil, 0, false
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookbench/hookbench/bench"
+	"github.com/hookbench/hookbench/targets/internal/chunked"
 )
 
 // A recordSink keeps every delivery it gets.
@@ -150,7 +151,7 @@ func TestSettlerOrder(t *testing.T) {
 // Publishing past the table's capacity is refused, not silently dropped.
 func TestConsumerCapacity(t *testing.T) {
 	c := newConsumer(&recordSink{}, 1, 0)
-	if err := c.published(bench.Event{Seq: maxChunks * chunkLen * 32}); err == nil {
+	if err := c.published(bench.Event{Seq: chunked.Capacity * 32}); err == nil {
 		t.Errorf("published beyond capacity: nil error")
 	}
 	if _, ok := c.mark(0, 1<<40, seenBit); ok {

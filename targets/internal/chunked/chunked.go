@@ -1,4 +1,4 @@
-package relay
+package chunked
 
 import (
 	"fmt"
@@ -12,20 +12,22 @@ const (
 	chunkBits = 16
 	chunkLen  = 1 << chunkBits
 	maxChunks = 1 << 14
+	// Capacity is how many elements a Table can hold.
+	Capacity = maxChunks * chunkLen
 )
 
-// A chunked is a growable array of words for lock-free per-event state,
+// A Table is a growable array of words for lock-free per-event state,
 // sized by the events a run publishes, which a Target does not know in
-// advance. Chunks are allocated by ensure, on the producer side, before
-// any delivery can need them, so the consumer side (at) never allocates.
+// advance. Chunks are allocated by Ensure, on the producer side, before
+// any delivery can need them, so the consumer side (At) never allocates.
 // Its methods are safe for concurrent use.
-type chunked[T any] struct {
+type Table[T any] struct {
 	chunks [maxChunks]atomic.Pointer[[chunkLen]T]
 }
 
-// ensure allocates the chunk holding element i, unless it exists. It fails
+// Ensure allocates the chunk holding element i, unless it exists. It fails
 // when i is beyond the table's capacity.
-func (c *chunked[T]) ensure(i uint64) error {
+func (c *Table[T]) Ensure(i uint64) error {
 	n := i >> chunkBits
 	if n >= maxChunks {
 		return fmt.Errorf("per-event state is limited to %d entries, got index %d", uint64(maxChunks)*chunkLen, i)
@@ -36,9 +38,9 @@ func (c *chunked[T]) ensure(i uint64) error {
 	return nil
 }
 
-// at returns element i, or nil if its chunk was never ensured (an index
+// At returns element i, or nil if its chunk was never ensured (an index
 // that no published event maps to).
-func (c *chunked[T]) at(i uint64) *T {
+func (c *Table[T]) At(i uint64) *T {
 	n := i >> chunkBits
 	if n >= maxChunks {
 		return nil
