@@ -8,12 +8,6 @@ import (
 	"github.com/hookbench/hookbench/bench"
 )
 
-// startPoll is how often the scheduler looks whether the run's clock has
-// started. Elapsed is one atomic load, so polling costs nothing worth
-// counting, and the moments are still placed on the clock's real start:
-// only a moment at 0 can fire up to startPoll late.
-const startPoll = 2 * time.Millisecond
-
 // An action is a moment at which the proxy acts on every live link: a
 // reset, or the start of a blackhole window (which stalls the links that
 // carry no data in it, and so are not caught by the readers' check).
@@ -66,19 +60,17 @@ func (p *Proxy) schedule(acts []action) {
 // waitStart returns the run clock's time zero once it has started, or
 // false when the Proxy closes first.
 func (p *Proxy) waitStart() (time.Time, bool) {
-	tick := time.NewTicker(startPoll)
-	defer tick.Stop()
-	for {
-		now := time.Now()
-		if off, ok := p.faults.Elapsed(now); ok {
-			return now.Add(-off), true
-		}
-		select {
-		case <-p.ctx.Done():
-			return time.Time{}, false
-		case <-tick.C:
-		}
+	select {
+	case <-p.ctx.Done():
+		return time.Time{}, false
+	case <-p.faults.Started():
 	}
+	now := time.Now()
+	off, ok := p.faults.Elapsed(now)
+	if !ok {
+		return time.Time{}, false
+	}
+	return now.Add(-off), true
 }
 
 // act performs a at offset now on the run's clock.
