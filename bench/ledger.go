@@ -243,9 +243,10 @@ func (l *Ledger) Windows(end time.Duration) []Window {
 		if r := w.latency.Load(); r != nil {
 			h := r.Histogram()
 			row.Count = h.TotalCount()
-			row.P50 = usToMs(h.ValueAtQuantile(50))
-			row.P99 = usToMs(h.ValueAtQuantile(99))
-			row.Max = usToMs(r.Max())
+			mx := r.Max()
+			row.P50 = usToMs(min(h.ValueAtQuantile(50), mx))
+			row.P99 = usToMs(min(h.ValueAtQuantile(99), mx))
+			row.Max = usToMs(mx)
 			if enc, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
 				row.HDR = string(enc)
 			}

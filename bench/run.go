@@ -215,6 +215,17 @@ func (ru *run) publish(ctx context.Context) (interrupted bool, err error) {
 			return false, fmt.Errorf("publish seq %d: %w", ev.Seq, err)
 		}
 	}
+	// The stream lasts its whole duration, not until its last event: the
+	// quiet tail costs empty polls, pings and CPU too, and faults placed
+	// in it must act.
+	if wait := time.Until(start.Add(ru.sc.Duration.D())); wait > 0 {
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return true, nil
+		case <-timer.C:
+		}
+	}
 	return false, nil
 }
 
@@ -258,10 +269,11 @@ func (ru *run) result(drain string, cpu time.Duration) *PatternResult {
 	}
 	markFaults(pr.Windows, pr.Faults, ru.sc.Window.D().Seconds())
 	lag := ru.lag.Histogram()
+	lagMax := ru.lag.Max()
 	pr.PublishLag = Lag{
-		P50: usToMs(lag.ValueAtQuantile(50)),
-		P99: usToMs(lag.ValueAtQuantile(99)),
-		Max: usToMs(ru.lag.Max()),
+		P50: usToMs(min(lag.ValueAtQuantile(50), lagMax)),
+		P99: usToMs(min(lag.ValueAtQuantile(99), lagMax)),
+		Max: usToMs(lagMax),
 	}
 	for c := Counter(0); c < numCounters; c++ {
 		switch c {
@@ -302,10 +314,11 @@ func latencyOf(h *hdrhistogram.Histogram, maxUs int64) Latency {
 	if l.Count == 0 {
 		return l
 	}
-	l.P50 = usToMs(h.ValueAtQuantile(50))
-	l.P90 = usToMs(h.ValueAtQuantile(90))
-	l.P99 = usToMs(h.ValueAtQuantile(99))
-	l.P999 = usToMs(h.ValueAtQuantile(99.9))
+	// HdrHistogram answers a percentile with the highest value equivalent
+	// to its bucket, which can exceed the exact maximum: clamp, so that
+	// p99 <= max always holds.
+	q := func(p float64) float64 { return usToMs(min(h.ValueAtQuantile(p), maxUs)) }
+	l.P50, l.P90, l.P99, l.P999 = q(50), q(90), q(99), q(99.9)
 	l.Max = usToMs(maxUs)
 	l.Mean = math.Round(h.Mean()) / 1000
 	if enc, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {

@@ -256,3 +256,27 @@ func TestMeterChild(t *testing.T) {
 		t.Fatalf("traffic: parent %+v child %+v", pt, ct)
 	}
 }
+
+func TestRunnerPublishesForTheWholeDuration(t *testing.T) {
+	// 2/s constant for 2s: events at 0 and 0.5, 1, 1.5s; the stream still
+	// lasts 2s.
+	sc := testScenario(2*time.Second, 2)
+	start := time.Now()
+	if _, err := (&Runner{}).Run(context.Background(), sc, []Target{&chanTarget{}}); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el < 2*time.Second {
+		t.Fatalf("run took %v: it ended at its last event, not at the end of its duration", el)
+	}
+}
+
+func TestLatencyPercentilesNeverExceedMax(t *testing.T) {
+	r := NewRecorder(histHighest, 3)
+	for _, v := range []int64{1000, 2000, 625_400} {
+		r.Record(v)
+	}
+	l := latencyOf(r.Histogram(), r.Max())
+	if l.P99 > l.Max || l.P999 > l.Max || l.Max != 625.4 {
+		t.Fatalf("latency %+v: a percentile exceeds the exact max", l)
+	}
+}
