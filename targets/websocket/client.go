@@ -307,18 +307,29 @@ func (c *client) handle(msg []byte, at time.Time) error {
 			c.next.Store(off + 1)
 		}
 		if c.slow {
-			at = c.work(at)
+			var halted bool
+			if at, halted = c.work(at); halted {
+				// The producer is closing: the events still buffered
+				// were never processed, so they are not delivered.
+				return errHalted
+			}
 		}
 	}
 	return nil
 }
 
+// errHalted ends a slow consumer's message when the producer closes.
+var errHalted = errors.New("websocket: client halted while working")
+
 // work takes the delay of the slow fault active at now, if any, and
-// returns the time it is done.
-func (c *client) work(now time.Time) time.Time {
+// returns the time it is done, or halted when Close cut the work short.
+func (c *client) work(now time.Time) (done time.Time, halted bool) {
 	f, ok := c.faults.Active(bench.FaultSlow, now)
-	if !ok || !sleep(c.halt, f.Delay.D()) {
-		return now
+	if !ok {
+		return now, false
 	}
-	return time.Now()
+	if !sleep(c.halt, f.Delay.D()) {
+		return now, true
+	}
+	return time.Now(), false
 }
