@@ -14,8 +14,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is set at build time with -ldflags "-X main.version=..."; a plain
+// go build or go install falls back to the module version or VCS revision
+// the toolchain recorded (see buildVersion).
+var version = ""
 
 // app is what every subcommand shares: the output streams and the table of
 // delivery patterns.
@@ -53,15 +55,18 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		err = usageErr(err) // cobra's own argument errors are usage errors
 	}
 	code := exitCode(err)
+	if ctx.Err() != nil {
+		// Interrupted: the run wrote its partial results and said where;
+		// "context canceled" would read like a crash.
+		fmt.Fprintln(stderr, "hookbench: interrupted; partial results were written")
+		return exitInterrupted
+	}
 	var e *exitErr
 	if err != nil && (!errors.As(err, &e) || e.err != nil) {
 		fmt.Fprintf(stderr, "hookbench: %v\n", err)
 		if code == exitUsage {
 			fmt.Fprintln(stderr, "Run 'hookbench --help' for usage.")
 		}
-	}
-	if ctx.Err() != nil {
-		code = exitInterrupted
 	}
 	return code
 }
@@ -100,7 +105,7 @@ func newVersionCmd(a *app) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(a.stdout, "hookbench %s\n", version)
+			_, err := fmt.Fprintf(a.stdout, "hookbench %s\n", buildVersion())
 			return err
 		},
 	}

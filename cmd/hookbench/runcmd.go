@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -213,10 +214,15 @@ func (a *app) run(ctx context.Context, cmd *cobra.Command, name string, f *runFl
 	}
 	dir := f.out
 	if dir == "" {
-		dir = filepath.Join("hookbench-out", fmt.Sprintf("%s-%s", sc.Name, time.Now().UTC().Format("20060102-150405")))
+		// Milliseconds, so that two runs started in the same second do
+		// not write into one folder.
+		dir = filepath.Join("hookbench-out", fmt.Sprintf("%s-%s", sc.Name, time.Now().UTC().Format("20060102-150405.000")))
+	}
+	if err := checkWritable(dir); err != nil {
+		return usageErr(fmt.Errorf("--out: %w", err))
 	}
 
-	r := &bench.Runner{Logger: a.logger, Version: version}
+	r := &bench.Runner{Logger: a.logger, Version: buildVersion()}
 	pb := newProgress(a.stderr)
 	if pb != nil {
 		r.Progress = pb.update
@@ -274,4 +280,18 @@ func (a *app) printWritten(dir string, paths []string, partial bool) error {
 	}
 	_, err := fmt.Fprintf(a.stdout, "files:   %d in %s\n", len(paths), dir)
 	return err
+}
+
+// checkWritable creates dir if needed and checks that files can be written
+// in it, before a run that would otherwise fail only at its end.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".hookbench-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, err)
+	}
+	name := f.Name()
+	return errors.Join(f.Close(), os.Remove(name))
 }
