@@ -61,7 +61,10 @@ func headline(m *model) string {
 		if s.Stream.Rate > 0 {
 			run += " at " + s.Stream.Rate.String()
 		}
-		if s.Subscribers > 0 {
+		switch {
+		case s.Subscribers == 1:
+			run += ", 1 subscriber"
+		case s.Subscribers > 1:
 			run += fmt.Sprintf(", %d subscribers", s.Subscribers)
 		}
 		parts = append(parts, run)
@@ -78,6 +81,9 @@ func headline(m *model) string {
 func warnings(m *model) []string {
 	var out []string
 	for _, p := range m.r.Patterns {
+		if p.Events.Published == 0 {
+			out = append(out, fmt.Sprintf("%s: no event was published (the stream is empty at this rate and duration): nothing was measured", p.Name))
+		}
 		if p.Events.Unexpected > 0 {
 			out = append(out, fmt.Sprintf("%s: INVALID: %d deliveries of events that were never published", p.Name, p.Events.Unexpected))
 		}
