@@ -149,7 +149,7 @@ func (f *runFlags) scenario(cmd *cobra.Command, name string, pats scenarios.Patt
 			return nil, usageErr(err)
 		}
 		if err := scenarios.Set(sc, assign, pats); err != nil {
-			return nil, usageErr(fmt.Errorf("--fault %q: %w", spec, err))
+			return nil, faultError(spec, err)
 		}
 	}
 	return sc, nil
@@ -175,6 +175,21 @@ func faultAssignment(spec string, i int) (string, error) {
 		pairs = append(pairs, k+": "+v)
 	}
 	return fmt.Sprintf("faults[%d]={%s}", i, strings.Join(pairs, ", ")), nil
+}
+
+// faultError restates the problems of a --fault as problems of that flag:
+// the assignment it was turned into is not what the user typed, so its
+// file name and columns would mislead.
+func faultError(spec string, err error) error {
+	var errs *scenarios.Errors
+	if !errors.As(err, &errs) {
+		return usageErr(fmt.Errorf("--fault %q: %w", spec, err))
+	}
+	var msgs []error
+	for _, e := range errs.List {
+		msgs = append(msgs, fmt.Errorf("--fault %q: %s", spec, e.Msg))
+	}
+	return usageErr(errors.Join(msgs...))
 }
 
 func (a *app) run(ctx context.Context, cmd *cobra.Command, name string, f *runFlags) error {
