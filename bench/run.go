@@ -80,6 +80,8 @@ func (r *Runner) Run(ctx context.Context, sc *Scenario, targets []Target) (*Resu
 			}
 		}
 		if err != nil {
+			// The remaining patterns will not run: the result is partial.
+			res.Partial = true
 			return res, fmt.Errorf("%s: %w", t.Name(), err)
 		}
 	}
@@ -125,6 +127,9 @@ func (r *Runner) runOne(ctx context.Context, sc *Scenario, t Target, idx, total 
 		faults: NewFaultTimeline(sc.Faults, sc.Seed, sc.Duration.D())}
 	log := r.logger().With("pattern", t.Name())
 
+	// Collect the previous pattern's garbage now, so its collection is not
+	// charged to this pattern's CPU.
+	runtime.GC()
 	cpu0 := CPUTime()
 	prod, err := t.Start(ctx, Env{
 		Subscribers: sc.Subscribers,

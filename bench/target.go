@@ -21,8 +21,9 @@ type Target interface {
 // A Producer is the running producer side of a Target.
 type Producer interface {
 	// Publish hands ev to the producer. It never blocks on delivery: the
-	// open model depends on it. An error means the producer did not
-	// accept the event (it is then not counted as published).
+	// open model depends on it. An error means the producer is broken:
+	// the Runner stops the run there with that error (the event is
+	// counted as published, and so as lost, in the partial result).
 	Publish(ev Event) error
 	// Drain returns nil when nothing is pending (queues, retries, cursors
 	// idle), or ctx.Err() when ctx ends first.

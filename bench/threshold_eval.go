@@ -193,7 +193,15 @@ func Evaluate(r *Result, ths []Threshold) error {
 		}
 		usable = append(usable, t)
 	}
-	ok := len(errs) == 0 && !unjudged
+	// A partial result never holds its thresholds: the patterns that did
+	// not run (or not to the end) were not judged, "all" ones included.
+	missing := false
+	for _, name := range geo.patterns {
+		if !slices.Contains(names, name) {
+			missing = true
+		}
+	}
+	ok := len(errs) == 0 && !unjudged && !missing && !r.Partial
 	for i := range r.Patterns {
 		p := &r.Patterns[i]
 		p.Thresholds = []Verdict{}

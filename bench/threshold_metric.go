@@ -47,6 +47,11 @@ func metricDefs() []metricDef {
 	latency := func(f func(l *Latency) float64) func(*PatternResult) (float64, bool) {
 		return func(p *PatternResult) (float64, bool) { return f(&p.Latency), p.Latency.Count > 0 }
 	}
+	// perEvent figures divide by unique deliveries: with none there is no
+	// figure (0 would pass every "below" threshold).
+	perEvent := func(f func(p *PatternResult) float64) func(*PatternResult) (float64, bool) {
+		return func(p *PatternResult) (float64, bool) { return f(p), p.Events.Unique > 0 }
+	}
 	lag := func(f func(l *Lag) float64) func(*PatternResult) (float64, bool) {
 		return func(p *PatternResult) (float64, bool) { return f(&p.PublishLag), p.Events.Published > 0 }
 	}
@@ -75,16 +80,16 @@ func metricDefs() []metricDef {
 		{"max", kindLatency, true, -1, latency(func(l *Latency) float64 { return l.Max })},
 		{"mean", kindLatency, true, -1, latency(func(l *Latency) float64 { return l.Mean })},
 		{"requests", kindCount, false, -1, count(func(p *PatternResult) int64 { return p.Overhead.Requests })},
-		{"requests_per_event", kindNumber, false, -1, number(func(p *PatternResult) float64 { return p.Overhead.RequestsPerEvent })},
+		{"requests_per_event", kindNumber, false, -1, perEvent(func(p *PatternResult) float64 { return p.Overhead.RequestsPerEvent })},
 		{"bytes", kindCount, false, -1, count(func(p *PatternResult) int64 { return p.Overhead.Bytes })},
-		{"bytes_per_event", kindNumber, false, -1, number(func(p *PatternResult) float64 { return p.Overhead.BytesPerEvent })},
+		{"bytes_per_event", kindNumber, false, -1, perEvent(func(p *PatternResult) float64 { return p.Overhead.BytesPerEvent })},
 		{"connections", kindCount, false, -1, count(func(p *PatternResult) int64 { return p.Overhead.Connections })},
 		{"peak_connections", kindCount, false, -1, count(func(p *PatternResult) int64 { return p.Overhead.PeakConnections })},
 		{"retries", kindCount, false, -1, count(func(p *PatternResult) int64 { return p.Overhead.Retries })},
 		{"empty_polls", kindCount, false, -1, count(func(p *PatternResult) int64 { return p.Overhead.EmptyPolls })},
 		{"reconnects", kindCount, false, -1, count(func(p *PatternResult) int64 { return p.Overhead.Reconnects })},
 		{"cpu_seconds", kindNumber, false, -1, number(func(p *PatternResult) float64 { return p.Overhead.CPUSeconds })},
-		{"cpu_us_per_event", kindNumber, false, -1, number(func(p *PatternResult) float64 { return p.Overhead.CPUMicrosPerEvt })},
+		{"cpu_us_per_event", kindNumber, false, -1, perEvent(func(p *PatternResult) float64 { return p.Overhead.CPUMicrosPerEvt })},
 		{"publish_lag_p99", kindLatency, false, -1, lag(func(l *Lag) float64 { return l.P99 })},
 		{"publish_lag_max", kindLatency, false, -1, lag(func(l *Lag) float64 { return l.Max })},
 	}

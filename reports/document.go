@@ -59,6 +59,8 @@ func buildDocument(m *model) document {
 	total, failed := verdictCounts(m.r)
 	switch {
 	case total == 0:
+	case m.r.Partial:
+		d.verdict = fmt.Sprintf("✗ Thresholds not held: partial result (%d of %d failed among the patterns that ran)", failed, total)
 	case failed == 0:
 		d.verdict, d.verdictOK = fmt.Sprintf("✓ Thresholds: all %d passed", total), true
 	default:

@@ -97,6 +97,10 @@ func warnings(m *model) []string {
 		case "interrupted":
 			out = append(out, fmt.Sprintf("%s: interrupted; its results are partial", p.Name))
 		}
+		if p.PublishLag.P99 <= largeLagMs && p.PublishLag.Max > 10*largeLagMs {
+			out = append(out, fmt.Sprintf("%s: the generator stalled once: publish lag max %sms (p99 %sms; latencies include it)",
+				p.Name, fmtMs(p.PublishLag.Max), fmtMs(p.PublishLag.P99)))
+		}
 		if p.PublishLag.P99 > largeLagMs {
 			out = append(out, fmt.Sprintf("%s: the generator fell behind: publish lag p99 %sms, max %sms (latencies include it)",
 				p.Name, fmtMs(p.PublishLag.P99), fmtMs(p.PublishLag.Max)))
@@ -141,9 +145,12 @@ func writeTextThresholds(b *strings.Builder, m *model) {
 			b.WriteByte('\n')
 		}
 	}
-	if failed == 0 {
+	switch {
+	case m.r.Partial:
+		fmt.Fprintf(b, "\nthresholds: %d of %d failed; not held: the result is partial, so some patterns were not judged\n", failed, total)
+	case failed == 0:
 		fmt.Fprintf(b, "\nthresholds: all %d passed\n", total)
-	} else {
+	default:
 		fmt.Fprintf(b, "\nthresholds: %d of %d failed\n", failed, total)
 	}
 }
