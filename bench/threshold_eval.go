@@ -118,6 +118,7 @@ func CheckThresholds(ths []Threshold, patterns []string, window time.Duration) e
 // runGeometry is what Evaluate needs of a result's scenario.
 type runGeometry struct {
 	window      time.Duration
+	duration    time.Duration // publishing time
 	subscribers int64
 	patterns    []string // the scenario's, in no particular order
 }
@@ -125,6 +126,7 @@ type runGeometry struct {
 func geometryOf(r *Result) (runGeometry, error) {
 	var sc struct {
 		Window      Duration                   `json:"window"`
+		Duration    Duration                   `json:"duration"`
 		Subscribers int64                      `json:"subscribers"`
 		Patterns    map[string]json.RawMessage `json:"patterns"`
 	}
@@ -133,7 +135,7 @@ func geometryOf(r *Result) (runGeometry, error) {
 			return runGeometry{}, fmt.Errorf("thresholds: read the result's scenario: %w", err)
 		}
 	}
-	g := runGeometry{window: sc.Window.D(), subscribers: sc.Subscribers}
+	g := runGeometry{window: sc.Window.D(), duration: sc.Duration.D(), subscribers: sc.Subscribers}
 	for name := range sc.Patterns {
 		g.patterns = append(g.patterns, name)
 	}
@@ -247,11 +249,32 @@ func evaluateOne(p *PatternResult, t Threshold, geo runGeometry, lat func() (*wi
 	if !m.windowed {
 		return Verdict{Expr: t.Expr}, fmt.Errorf("%s has no per-window series", m.name)
 	}
-	spans, err := windowSpans(p.Windows, int(t.Window/geo.window), geo.subscribers, m, lat)
+	ws := p.Windows
+	if dueMetric(m.name) && geo.duration > 0 {
+		// Events are due only while publishing: the drain's windows hold
+		// none, and would judge "published[1s] > 0" or a lost rate on
+		// nothing.
+		n := 0
+		for n < len(ws) && ws[n].T < geo.duration.Seconds() {
+			n++
+		}
+		ws = ws[:n]
+	}
+	spans, err := windowSpans(ws, int(t.Window/geo.window), geo.subscribers, m, lat)
 	if err != nil {
 		return Verdict{Expr: t.Expr}, err
 	}
 	return judge(t, spans), nil
+}
+
+// dueMetric reports whether a windowed metric counts events by their due
+// time (the others count deliveries by when they were observed).
+func dueMetric(name string) bool {
+	switch name {
+	case "published", "expected", "lost", "lost_rate":
+		return true
+	}
+	return false
 }
 
 // spanValue is a metric over one span of windows starting at t seconds.

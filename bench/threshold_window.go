@@ -125,7 +125,18 @@ func latencySpans(ws []Window, k int, metric string, lat *windowLatencies) []spa
 			add(i+k-1, 1)
 		}
 		if total > 0 {
-			out = append(out, spanValue{t: ws[i].T, v: lat.value(sum, total, metric)})
+			v := lat.value(sum, total, metric)
+			if metric != "mean" {
+				// A bucket's highest value can exceed the exact maximum:
+				// no percentile above the span's max (as for whole-run
+				// percentiles).
+				mx := 0.0
+				for j := i; j < i+k; j++ {
+					mx = math.Max(mx, ws[j].Max)
+				}
+				v = math.Min(v, mx)
+			}
+			out = append(out, spanValue{t: ws[i].T, v: v})
 		}
 	}
 	return out
