@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -44,7 +45,15 @@ type Ledger struct {
 	start      time.Time
 	latency    *Recorder
 	windows    []window
+	// sealedTo is the first window not yet sealed; errs the problems
+	// Windows met (reported by Err). Both belong to the Runner's goroutine.
+	sealedTo int
+	errs     []error
 }
+
+// Err returns the problems met building windows (a histogram that could not
+// be decoded or merged), so that none is dropped silently.
+func (l *Ledger) Err() error { return errors.Join(l.errs...) }
 
 type subCounts struct {
 	delivered, unique, outOfOrder atomic.Int64
@@ -56,7 +65,24 @@ type window struct {
 	delivered  atomic.Int64 // deliveries observed in the window
 	firstOfDue atomic.Int64 // first deliveries of events due in the window
 	latency    atomic.Pointer[Recorder]
+	sealed     atomic.Pointer[sealedWindow]
 }
+
+// A sealedWindow is the latency histogram of a window that closed, kept
+// compressed (a few hundred bytes instead of the recorder's ~30 KiB), so
+// that memory stays flat however long the run.
+type sealedWindow struct {
+	hist *hdrhistogram.Histogram // nil once encoded
+	enc  []byte
+	max  int64
+}
+
+// sealAfter is how long after its end a window is sealed: deliveries are
+// windowed by their arrival time, so nothing is recorded into a window
+// that long closed but by a goroutine stalled between reading the clock
+// and recording (a delivery that late still counts: it lands in a fresh
+// recorder merged at the end).
+const sealAfter = 5 * time.Second
 
 // windowSigfigs is the precision of per-window histograms: 1% is ample for
 // plots and windowed thresholds, at a tenth of the memory of 3 digits.
@@ -227,6 +253,54 @@ func (l *Ledger) PathCounts() map[string]int64 {
 
 // Windows returns the time series up to and including the window holding
 // end (a time since Start).
+// Seal compresses the latency histograms of the windows that ended at
+// least sealAfter before now (a time since Start). The Runner calls it
+// about once a window; it is safe to call concurrently with Deliver, but
+// not with itself or Windows.
+func (l *Ledger) Seal(now time.Duration) {
+	last := int((now - sealAfter) / l.cfg.Window) // windows before it ended long enough ago
+	for i := l.sealedTo; i < min(last, len(l.windows)-1); i++ {
+		w := &l.windows[i]
+		if r := w.latency.Swap(nil); r != nil {
+			h := r.Histogram()
+			enc, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+			if err != nil {
+				enc = nil // keep the histogram itself rather than lose it
+			} else {
+				h = nil
+			}
+			w.sealed.Store(&sealedWindow{hist: h, enc: enc, max: r.Max()})
+		}
+		l.sealedTo = i + 1
+	}
+}
+
+// windowHistogram returns the latency histogram of w, sealed part and live
+// part merged, and its exact max; nil if it holds none.
+func windowHistogram(w *window) (*hdrhistogram.Histogram, int64, error) {
+	var h *hdrhistogram.Histogram
+	var mx int64
+	if sw := w.sealed.Load(); sw != nil {
+		h, mx = sw.hist, sw.max
+		if h == nil {
+			var err error
+			if h, err = hdrhistogram.Decode(sw.enc); err != nil {
+				return nil, 0, fmt.Errorf("ledger: sealed window: %w", err)
+			}
+		}
+	}
+	if r := w.latency.Load(); r != nil {
+		live := r.Histogram()
+		if h == nil {
+			h = live
+		} else if dropped := h.Merge(live); dropped > 0 {
+			return nil, 0, fmt.Errorf("ledger: %d values dropped merging a window", dropped)
+		}
+		mx = max(mx, r.Max())
+	}
+	return h, mx, nil
+}
+
 func (l *Ledger) Windows(end time.Duration) []Window {
 	n := min(int(end/l.cfg.Window)+1, len(l.windows))
 	out := make([]Window, 0, n)
@@ -240,10 +314,12 @@ func (l *Ledger) Windows(end time.Duration) []Window {
 			Delivered: w.delivered.Load(),
 			Lost:      pub*subs - w.firstOfDue.Load(),
 		}
-		if r := w.latency.Load(); r != nil {
-			h := r.Histogram()
+		h, mx, err := windowHistogram(w)
+		if err != nil {
+			l.errs = append(l.errs, err)
+		}
+		if h != nil {
 			row.Count = h.TotalCount()
-			mx := r.Max()
 			row.P50 = usToMs(min(h.ValueAtQuantile(50), mx))
 			row.P99 = usToMs(min(h.ValueAtQuantile(99), mx))
 			row.Max = usToMs(mx)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -148,6 +149,7 @@ func (r *Runner) runOne(ctx context.Context, sc *Scenario, t Target, idx, total 
 	ru.faults.Start(start)
 
 	stopProgress := r.startProgress(ru, idx, total)
+	stopSealing := ru.startSealing()
 	phase := &stopProgress.phase
 
 	interrupted, perr := ru.publish(ctx)
@@ -173,9 +175,13 @@ func (r *Runner) runOne(ctx context.Context, sc *Scenario, t Target, idx, total 
 	ru.elapsed = time.Since(start)
 	cpu := CPUTime() - cpu0
 	stopProgress.stop()
+	stopSealing()
 
 	pr := ru.result(drain, cpu)
 	pr.Partial = interrupted
+	if err := ledger.Err(); err != nil && perr == nil {
+		perr = err
+	}
 	if hr, ok := prod.(HopReporter); ok {
 		pr.Hops = hr.Hops()
 	}
@@ -342,5 +348,30 @@ func markFaults(ws []Window, faults []FaultWindow, width float64) {
 				ws[i].Faults = append(ws[i].Faults, f.Kind)
 			}
 		}
+	}
+}
+
+// startSealing compresses closed windows about once a window while the
+// pattern runs, so that memory stays flat; the returned func stops it.
+func (ru *run) startSealing() (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(ru.sc.Window.D())
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				ru.ledger.Seal(time.Since(ru.ledger.Started()))
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
 	}
 }
