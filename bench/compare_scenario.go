@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // A ScenarioDifference is one field in which the scenarios of two results
@@ -61,6 +62,11 @@ func scenarioDifferences(base, next json.RawMessage) ([]ScenarioDifference, erro
 	if err := unmarshalScenario(next, &b); err != nil {
 		return nil, fmt.Errorf("new: %w", err)
 	}
+	// --duration moves fault windows with the run (an outage in the middle
+	// stays in the middle), so fault times are compared as fractions of
+	// the run, not as times.
+	relativeFaults(a)
+	relativeFaults(b)
 	for k := range a {
 		if ignoredScenarioField(k) {
 			delete(a, k)
@@ -74,6 +80,30 @@ func scenarioDifferences(base, next json.RawMessage) ([]ScenarioDifference, erro
 	var out []ScenarioDifference
 	diffJSON("", a, b, &out)
 	return out, nil
+}
+
+// relativeFaults rewrites each fault's at and for (decoded JSON) as a
+// fraction of the scenario's duration, when both parse.
+func relativeFaults(sc map[string]any) {
+	ds, _ := sc["duration"].(string)
+	d, err := time.ParseDuration(ds)
+	faults, _ := sc["faults"].([]any)
+	if err != nil || d <= 0 {
+		return
+	}
+	for _, f := range faults {
+		m, ok := f.(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, k := range []string{"at", "for"} {
+			if v, ok := m[k].(string); ok {
+				if fd, err := time.ParseDuration(v); err == nil {
+					m[k] = strconv.FormatFloat(100*float64(fd)/float64(d), 'g', 6, 64) + "% of the run"
+				}
+			}
+		}
+	}
 }
 
 func unmarshalScenario(raw json.RawMessage, into *map[string]any) error {

@@ -196,7 +196,7 @@ func TestCompareScenarios(t *testing.T) {
 		t.Fatalf("error = %v, want *ScenarioMismatchError", err)
 	}
 	want := []ScenarioDifference{
-		{Field: "faults", New: `[{"at":"1s","kind":"outage"}]`},
+		{Field: "faults", New: `[{"at":"10% of the run","kind":"outage"}]`},
 		{Field: "patterns.polling", Base: "{}"},
 		{Field: "stream.rate", Base: `"10/s"`, New: `"20/s"`},
 		{Field: "subscribers", Base: "2", New: "4"},
@@ -333,5 +333,23 @@ func TestComparisonRendering(t *testing.T) {
 		if got != string(want) {
 			t.Errorf("%s differs (run with -update to accept):\n%s", name, got)
 		}
+	}
+}
+
+func TestCompareScaledFaults(t *testing.T) {
+	// --duration moves faults with the run: 2s..3s of 10s is 4s..6s of 20s.
+	withFault := func(d, at, dur string) *Result {
+		return editScenario(t, readFixture(t), func(sc map[string]any) {
+			sc["duration"] = d
+			sc["faults"] = []map[string]any{{"kind": "outage", "at": at, "for": dur}}
+		})
+	}
+	if _, err := Compare(withFault("10s", "2s", "1s"), withFault("20s", "4s", "2s"), nil, false); err != nil {
+		t.Fatalf("a scaled run is refused: %v", err)
+	}
+	_, err := Compare(withFault("10s", "2s", "1s"), withFault("20s", "2s", "1s"), nil, false)
+	var mismatch *ScenarioMismatchError
+	if !errors.As(err, &mismatch) {
+		t.Fatalf("a fault at another point of the run is accepted: %v", err)
 	}
 }
