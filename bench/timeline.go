@@ -200,6 +200,8 @@ func (t *FaultTimeline) Windows(total time.Duration) []FaultWindow {
 			to = f.At.D() + f.For.D()
 		case (f.Kind == FaultDisconnect || f.Kind == FaultReset) && f.Every == 0:
 			to = from // a single moment
+		case f.Kind == FaultDisconnect || f.Kind == FaultReset:
+			to = t.run // repeats strike while publishing (see Moments)
 		}
 		w := FaultWindow{Kind: f.Kind, At: from.Seconds(), For: math.Max(0, (to - from).Seconds())}
 		out = append(out, w)

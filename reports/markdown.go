@@ -80,7 +80,9 @@ func mdCell(c cell) string {
 }
 
 // mdEscape escapes the characters that would start Markdown markup inside
-// a line of text.
+// a line of text. ">" starts a quote only at the start of a line, which a
+// cell or note never is, so hop names such as producer->relay stay
+// readable in raw Markdown (CI logs).
 func mdEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;").Replace(s)
+	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;").Replace(s)
 }

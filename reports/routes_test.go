@@ -39,7 +39,7 @@ func TestRoutesInTextAndMarkdown(t *testing.T) {
 	if err := Markdown(&md, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(md.String(), "Delivery paths and hops") || !strings.Contains(md.String(), "hop relay-&gt;clients") {
+	if !strings.Contains(md.String(), "Delivery paths and hops") || !strings.Contains(md.String(), "hop relay->clients") {
 		t.Errorf("markdown lacks the paths and hops section:\n%s", md.String())
 	}
 	r.Patterns = r.Patterns[:1]
