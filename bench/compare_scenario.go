@@ -45,11 +45,12 @@ func (e *ScenarioMismatchError) Error() string {
 
 // ignoredScenarioField reports whether a top-level scenario field may
 // differ between two comparable results: the run's length and its seed
-// (DESIGN 'CLI'), and its thresholds, which judge a run but do not change
+// (DESIGN 'CLI'), its description (prose, which notes the command-line
+// overrides), and its thresholds, which judge a run but do not change
 // what it measures (so that a --threshold given to one run only does not
 // block the comparison).
 func ignoredScenarioField(name string) bool {
-	return name == "duration" || name == "seed" || name == "thresholds"
+	return name == "duration" || name == "seed" || name == "thresholds" || name == "description"
 }
 
 // scenarioDifferences compares two scenarios as JSON, ignoring the fields

@@ -152,7 +152,31 @@ func (f *runFlags) scenario(cmd *cobra.Command, name string, pats scenarios.Patt
 			return nil, faultError(spec, err)
 		}
 	}
+	noteOverrides(sc, cmd)
 	return sc, nil
+}
+
+// noteOverrides appends to the scenario's description the flags that
+// changed it, so that results.json and every report say what ran: a
+// built-in run with --fault is no longer the built-in's "no faults".
+func noteOverrides(sc *bench.Scenario, cmd *cobra.Command) {
+	var used []string
+	for _, name := range []string{"patterns", "duration", "rate", "subscribers", "seed", "set", "fault"} {
+		fl := cmd.Flags().Lookup(name)
+		if fl == nil || !fl.Changed {
+			continue
+		}
+		vals := []string{fl.Value.String()}
+		if sv, ok := fl.Value.(interface{ GetSlice() []string }); ok && name != "patterns" {
+			vals = sv.GetSlice()
+		}
+		for _, v := range vals {
+			used = append(used, fmt.Sprintf("--%s %s", name, strings.Trim(v, "[]")))
+		}
+	}
+	if len(used) > 0 {
+		sc.Description = strings.TrimSpace(sc.Description + " (Run with " + strings.Join(used, ", ") + ".)")
+	}
 }
 
 // faultAssignment turns a --fault value ("outage at=10s for=5s") into the
