@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"math"
 	"sync/atomic"
 	"time"
@@ -220,4 +221,39 @@ func FaultSalt(kind string) uint64 {
 		h *= 1099511628211
 	}
 	return h
+}
+
+// Schedule waits for the run's clock to start, then calls act(i) at each
+// offset at[i] on the run's clock, in order, until ctx ends. at must be
+// sorted. An offset reached late (a busy machine) is still acted on, in
+// order, at once. Targets use it for the moments their faults strike
+// (outage starts and ends, disconnects).
+func (t *FaultTimeline) Schedule(ctx context.Context, at []time.Duration, act func(i int)) {
+	if t == nil || len(at) == 0 {
+		return
+	}
+	select {
+	case <-t.Started():
+	case <-ctx.Done():
+		return
+	}
+	now := time.Now()
+	off, _ := t.Elapsed(now)
+	start := now.Add(-off)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for i, a := range at {
+		if d := time.Until(start.Add(a)); d > 0 {
+			timer.Reset(d)
+			select {
+			case <-ctx.Done():
+				return
+			case <-timer.C:
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		act(i)
+	}
 }

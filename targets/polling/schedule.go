@@ -38,33 +38,20 @@ func turnsOf(ft *bench.FaultTimeline) []turn {
 // drops an answer that reaches it during one, so that a late timer here
 // cannot let a request or a delivery into the window.
 func (p *Producer) runTurns(ctx context.Context, ft *bench.FaultTimeline, turns []turn) {
-	select {
-	case <-ft.Started():
-	case <-ctx.Done():
-		return
+	at := make([]time.Duration, len(turns))
+	for i, tn := range turns {
+		at[i] = tn.at
 	}
-	now := time.Now()
-	off, _ := ft.Elapsed(now)
-	start := now.Add(-off)
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for _, tn := range turns {
-		if d := time.Until(start.Add(tn.at)); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-ctx.Done():
-				return
-			case <-timer.C:
-			}
-		}
+	ft.Schedule(ctx, at, func(i int) {
+		tn := turns[i]
 		if tn.disconnect {
 			n := p.srv.dropConns()
 			p.logger.Debug("disconnect: the server dropped its connections", "at", tn.at, "conns", n)
-			continue
+			return
 		}
 		for _, pl := range p.pollers {
 			pl.client.cut()
 		}
 		p.logger.Debug("outage: the pollers went offline", "at", tn.at)
-	}
+	})
 }

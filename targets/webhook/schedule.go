@@ -37,28 +37,15 @@ func turnsOf(ft *bench.FaultTimeline) []turn {
 // drops their connections at each disconnect, until ctx ends. A turn
 // reached late (a busy machine) is still taken, in order, at once.
 func (p *producer) runTurns(ctx context.Context, ft *bench.FaultTimeline, turns []turn) {
-	select {
-	case <-ft.Started():
-	case <-ctx.Done():
-		return
+	at := make([]time.Duration, len(turns))
+	for i, tn := range turns {
+		at[i] = tn.at
 	}
-	now := time.Now()
-	off, _ := ft.Elapsed(now)
-	start := now.Add(-off)
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for _, tn := range turns {
-		if d := time.Until(start.Add(tn.at)); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-ctx.Done():
-				return
-			case <-timer.C:
-			}
-		}
+	ft.Schedule(ctx, at, func(i int) {
+		tn := turns[i]
 		_, out := ft.ActiveAt(bench.FaultOutage, tn.at)
 		for _, rcv := range p.rcvs {
 			rcv.turn(ctx, out, tn.disconnect)
 		}
-	}
+	})
 }
