@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -121,3 +123,27 @@ type PathNamer interface {
 // Paths lists every delivery path, for PathNamer implementations and
 // reports.
 func Paths() []Path { return []Path{PathPrimary, PathReconcile} }
+
+// Check reports every problem that keeps a Target from starting with e: no
+// subscribers, no Sink, no Meter.
+func (e Env) Check() error {
+	var errs []error
+	if e.Subscribers <= 0 {
+		errs = append(errs, fmt.Errorf("env.Subscribers must be > 0, got %d subscribers", e.Subscribers))
+	}
+	if e.Sink == nil {
+		errs = append(errs, errors.New("env.Sink must be set"))
+	}
+	if e.Meter == nil {
+		errs = append(errs, errors.New("env.Meter must be set"))
+	}
+	return errors.Join(errs...)
+}
+
+// WithDefaults returns e with a nil Logger replaced by one that discards.
+func (e Env) WithDefaults() Env {
+	if e.Logger == nil {
+		e.Logger = slog.New(slog.DiscardHandler)
+	}
+	return e
+}

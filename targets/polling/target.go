@@ -68,11 +68,7 @@ func (t *Target) Start(ctx context.Context, env bench.Env) (bench.Producer, erro
 	if err := t.check(env); err != nil {
 		return nil, fmt.Errorf("%s: %w", t.cfg.name, err)
 	}
-	logger := env.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	logger = logger.With("pattern", t.cfg.name)
+	logger := env.WithDefaults().Logger.With("pattern", t.cfg.name)
 	env.Logger = logger
 
 	log := newEventLog(t.cfg.retention)
@@ -117,14 +113,8 @@ func (t *Target) check(env bench.Env) error {
 	if err := t.validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if env.Subscribers <= 0 {
-		errs = append(errs, fmt.Errorf("env.Subscribers must be > 0, got %d", env.Subscribers))
-	}
-	if env.Sink == nil {
-		errs = append(errs, errors.New("env.Sink must be set"))
-	}
-	if env.Meter == nil {
-		errs = append(errs, errors.New("env.Meter must be set"))
+	if err := env.Check(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

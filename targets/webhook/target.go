@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 
 	"github.com/hookbench/hookbench/bench"
 )
@@ -49,34 +48,15 @@ func (t *Target) Start(ctx context.Context, env bench.Env) (bench.Producer, erro
 	if err := t.opts.Validate(); err != nil {
 		return nil, fmt.Errorf("webhook: invalid options: %w", err)
 	}
-	if err := checkEnv(env); err != nil {
-		return nil, err
+	if err := env.Check(); err != nil {
+		return nil, fmt.Errorf("webhook: %w", err)
 	}
-	if env.Logger == nil {
-		env.Logger = slog.New(slog.DiscardHandler)
-	}
+	env = env.WithDefaults()
 	p := newProducer(t.opts, env)
 	if err := p.start(ctx, t, env); err != nil {
 		return nil, errors.Join(err, p.Close())
 	}
 	return p, nil
-}
-
-func checkEnv(env bench.Env) error {
-	var errs []error
-	if env.Subscribers <= 0 {
-		errs = append(errs, fmt.Errorf("subscribers must be > 0, got %d", env.Subscribers))
-	}
-	if env.Sink == nil {
-		errs = append(errs, errors.New("env.Sink is nil"))
-	}
-	if env.Meter == nil {
-		errs = append(errs, errors.New("env.Meter is nil"))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("webhook: %w", err)
-	}
-	return nil
 }
 
 // signers returns the signer the sender uses for subscriber sub and the one

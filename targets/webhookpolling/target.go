@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 
 	"github.com/hookbench/hookbench/bench"
 	"github.com/hookbench/hookbench/targets/polling"
@@ -47,18 +46,13 @@ func (t *Target) Start(ctx context.Context, env bench.Env) (bench.Producer, erro
 	if err := t.opts.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if env.Subscribers <= 0 {
-		errs = append(errs, fmt.Errorf("subscribers must be > 0, got %d", env.Subscribers))
-	}
-	if env.Sink == nil || env.Meter == nil {
-		errs = append(errs, errors.New("env needs a Sink and a Meter"))
+	if err := env.Check(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
-	if env.Logger == nil {
-		env.Logger = slog.New(slog.DiscardHandler)
-	}
+	env = env.WithDefaults()
 	c := newConsumer(env.Sink, env.Subscribers, t.opts.Settle.D())
 	c.held = newSettler(c)
 	p := &Producer{consumer: c, reconcileMeter: env.Meter.Child(), webhookMeter: env.Meter.Child()}

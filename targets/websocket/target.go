@@ -56,22 +56,16 @@ func (t *Target) start(ctx context.Context, env bench.Env) (*Producer, error) {
 	if err := t.opts.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if env.Subscribers <= 0 {
-		errs = append(errs, fmt.Errorf("websocket: subscribers must be > 0, got %d", env.Subscribers))
-	}
-	if env.Sink == nil || env.Meter == nil {
-		errs = append(errs, errors.New("websocket: env needs a Sink and a Meter"))
+	if err := env.Check(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("websocket: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("websocket: start: %w", err)
 	}
-	log := env.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := env.WithDefaults().Logger
 	o := t.opts.WithDefaults()
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
